@@ -1,0 +1,481 @@
+"""标量自动微分引擎: Value 在前向传播时记下对每个父节点的局部导数, backward() 把梯度层层"堆放"回去.
+
+The scalar reverse-mode autodiff engine.
+
+A :class:`Value` stores its ``data``, its ``grad``, its ``parents`` and the
+**local derivative** ``∂self/∂parent`` toward each of them, computed in the
+forward pass.  ``backward()`` walks the graph from the output in reverse
+topological order; every node sends ``its grad × local derivative`` to each
+parent, and each parent piles up (堆放) what it receives.
+"""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from itertools import repeat
+from operator import mul
+from typing import Union
+
+from .collector import collector_paused
+from .errors import fail
+from .graph import backward_order
+from .ops import UNARY_OPS, leaky_relu_local, power
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+EdgeListener = Callable[["Value", "Value", float, float], None]
+
+_recording = True  # 是否记录计算图 (no_grad 时为 False). Whether ops record parents.
+
+
+class Value:
+    """计算图中的一个标量节点: 数值 data, 梯度 grad, 父节点 parents 及对它们的局部导数 local_grads.
+
+    A scalar node of a computation graph.
+
+    ``Value(data, label="")`` makes a leaf.  Operations on Values make new
+    nodes that remember their ``parents`` (in operand order), the
+    ``local_grads`` ``∂node/∂parent`` toward each, and the operation ``op``.
+    Values hash and compare by identity; ``<``, ``>``, ``<=``, ``>=`` compare
+    ``data``.
+    """
+
+    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label")
+    __array_ufunc__ = None  # NumPy 标量在左侧时交给 Value 处理. Let NumPy defer to us.
+
+    data: float
+    grad: float
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+    op: str
+    label: str
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _checked_float(data, "Value")
+        self.grad = 0.0
+        self.parents = ()
+        self.local_grads = ()
+        self.op = ""
+        self.label = str(label)
+
+    def __repr__(self) -> str:
+        name = f"label={self.label!r}, " if self.label else ""
+        return f"Value({name}data={self.data!r}, grad={self.grad!r})"
+
+    # ---- 二元运算 binary operations -------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        c = _constant(other, "+")
+        return _node(self.data + c, (self,), (1.0,), f"+ {c:.6g}")
+
+    def __radd__(self, other: Number) -> Value:
+        c = _constant(other, "+")
+        return _node(c + self.data, (self,), (1.0,), f"{c:.6g} +")
+
+    def __sub__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        c = _constant(other, "-")
+        return _node(self.data - c, (self,), (1.0,), f"- {c:.6g}")
+
+    def __rsub__(self, other: Number) -> Value:
+        c = _constant(other, "-")
+        return _node(c - self.data, (self,), (-1.0,), f"{c:.6g} -")
+
+    def __mul__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        c = _constant(other, "*")
+        return _node(self.data * c, (self,), (c,), f"* {c:.6g}")
+
+    def __rmul__(self, other: Number) -> Value:
+        c = _constant(other, "*")
+        return _node(c * self.data, (self,), (c,), f"{c:.6g} *")
+
+    def __truediv__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            y = _divide(self.data, other.data)
+            return _node(y, (self, other), _finite(1.0 / other.data, -y / other.data, op="/"), "/")
+        c = _constant(other, "/")
+        return _node(_divide(self.data, c), (self,), (1.0 / c,), f"/ {c:.6g}")
+
+    def __rtruediv__(self, other: Number) -> Value:
+        c = _constant(other, "/")
+        y = _divide(c, self.data)
+        return _node(y, (self,), _finite(-y / self.data, op="/"), f"{c:.6g} /")
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            y, d_base, d_exponent = power(self.data, other.data, "**")
+            return _node(y, (self, other), _finite(d_base, d_exponent, op="**"), "**")
+        c = _constant(other, "**")
+        y, d_base, _ = power(self.data, c, "**")
+        return _node(y, (self,), _finite(d_base, op="**"), f"** {c:.6g}")
+
+    def __rpow__(self, other: Number) -> Value:
+        c = _constant(other, "**")
+        y, _, d_exponent = power(c, self.data, "**")
+        return _node(y, (self,), _finite(d_exponent, op="**"), f"{c:.6g} **")
+
+    # ---- 一元运算 one-input operations (局部导数见 ops.py) -----------------------------
+
+    def _unary(self, name: str) -> Value:
+        y, local = UNARY_OPS[name](self.data)
+        return _node(y, (self,), _finite(local, op=name, x=self.data), name)
+
+    def __neg__(self) -> Value:
+        """取负 -x, 局部导数 -1. Negation."""
+        return self._unary("neg")
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        """绝对值 |x|, 局部导数 sign(x). Absolute value."""
+        return self._unary("abs")
+
+    def exp(self) -> Value:
+        """指数 e^x, 局部导数 e^x. Exponential."""
+        return self._unary("exp")
+
+    def log(self) -> Value:
+        """自然对数 ln x (x > 0), 局部导数 1/x. Natural logarithm."""
+        return self._unary("log")
+
+    def sqrt(self) -> Value:
+        """平方根 √x (x ≥ 0), 局部导数 1/(2√x). Square root."""
+        return self._unary("sqrt")
+
+    def tanh(self) -> Value:
+        """双曲正切 tanh x, 局部导数 1 - tanh²x. Hyperbolic tangent."""
+        return self._unary("tanh")
+
+    def sigmoid(self) -> Value:
+        """Sigmoid 激活: σ(x) = 1/(1+e^{-x}), 局部导数 σ(x)(1-σ(x)). Sigmoid activation."""
+        return self._unary("sigmoid")
+
+    def relu(self) -> Value:
+        """ReLU 激活: max(x, 0), 局部导数 1 (x > 0) 或 0. Rectified linear unit."""
+        return self._unary("relu")
+
+    def softplus(self) -> Value:
+        """Softplus: ln(1+e^x), 局部导数 σ(x). Smooth ReLU."""
+        return self._unary("softplus")
+
+    def sin(self) -> Value:
+        """正弦 sin x, 局部导数 cos x. Sine."""
+        return self._unary("sin")
+
+    def cos(self) -> Value:
+        """余弦 cos x, 局部导数 -sin x. Cosine."""
+        return self._unary("cos")
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """Leaky ReLU: x (x > 0) 或 slope·x, 局部导数 1 或 slope. Leaky rectified linear unit."""
+        y, local = leaky_relu_local(self.data, _constant(slope, "leaky_relu"))
+        return _node(y, (self,), (local,), "leaky_relu")
+
+    # ---- 比较 comparisons (比较 data, 返回 bool) ---------------------------------------
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other, "<")
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other, "<=")
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other, ">")
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other, ">=")
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---- 反向传播 backward pass ---------------------------------------------------------
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """反向传播: 令本节点梯度为 gradient (默认 1), 把梯度堆放到图中每个节点.
+
+        Backpropagate from this node.  Leaves *accumulate* across calls, like
+        PyTorch's ``.grad``; intermediate nodes hold the latest call's
+        gradient.  Iterative: graphs of any depth work.
+        """
+        propagate(self, gradient)
+
+
+def propagate(root: Value, gradient: float = 1.0, on_edge: EdgeListener | None = None) -> list[Value]:
+    """反向传播的循环本身: 每个节点把 grad × 局部导数 堆放到各父节点上.
+
+    The backward loop itself, shared by ``Value.backward()`` and the tracer.
+
+    Nodes are visited output first (:func:`graph.backward_order`); by the time
+    a node's turn comes, every consumer has already piled its contribution
+    onto it.  ``on_edge(node, parent, local, before)``, if given, is called
+    after each accumulation with the parent's running total ``before`` it.
+    Returns the visiting order.
+    """
+    gradient = _checked_float(gradient, "backward")
+    with collector_paused():
+        order = backward_order(root)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        root.grad = gradient if root.parents else root.grad + gradient
+        for node in order:
+            grad = node.grad
+            if grad == 0.0 and on_edge is None:
+                continue  # 传出的全是 0. Nothing to send.
+            for parent, local in zip(node.parents, node.local_grads):
+                before = parent.grad
+                parent.grad = before + local * grad
+                if on_edge is not None:
+                    on_edge(node, parent, local, before)
+    return order
+
+
+# ---- 构造节点 making nodes ---------------------------------------------------------------
+
+_new_value = object.__new__
+
+
+def _node(data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...], op: str) -> Value:
+    """新建一个运算节点 (no_grad 时不记录父节点); 结果必须是有限数.
+
+    Make an operation node.  Under ``no_grad`` it records no parents.
+    """
+    if data - data != 0.0:  # inf 或 nan
+        operands = ", ".join(repr(p.data) for p in parents)
+        fail(OverflowError if data == data else ValueError,
+             f"运算 {op!r} 的结果不是有限数: {data!r} (输入 {operands})",
+             f"operation {op!r} gave a non-finite result {data!r} (inputs {operands})")
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    if _recording:
+        node.parents = parents
+        node.local_grads = local_grads
+    else:
+        node.parents = ()
+        node.local_grads = ()
+    node.op = op
+    node.label = ""
+    return node
+
+
+def _finite(*locals_: float, op: str, x: float | None = None) -> tuple[float, ...]:
+    """检查局部导数都是有限数 (只在记录计算图时需要).
+
+    Check that local derivatives are finite; only needed while recording.
+    """
+    if _recording:
+        for local in locals_:
+            if local - local != 0.0:
+                at = f"x = {x!r}" if x is not None else "这组输入 / these inputs"
+                fail(ValueError, f"{op} 在 {at} 处的导数不存在或为无穷 ({local!r}), 无法反向传播",
+                     f"{op} has no finite derivative at {at} ({local!r}); cannot backpropagate")
+    return locals_
+
+
+def _divide(numerator: float, denominator: float) -> float:
+    """带双语错误的除法. Division with a bilingual error for a zero denominator."""
+    if denominator == 0.0:
+        fail(ZeroDivisionError, f"除法 / 的除数为 0: {numerator!r} / 0",
+             f"division by zero in /: {numerator!r} / 0")
+    return numerator / denominator
+
+
+def _checked_float(data: object, op: str) -> float:
+    """把数转成 float; 拒绝非数、nan 与 inf, 并说出是哪个运算收到的.
+
+    Convert a number to float; refuse non-numbers, nan and inf, naming the op.
+    """
+    if isinstance(data, Value):
+        fail(TypeError, f"{op}: 需要普通数字, 收到 Value {data!r}; 直接使用这个 Value 即可",
+             f"{op} needs a plain number, got the Value {data!r}; use that Value itself")
+    if not isinstance(data, numbers.Real):
+        fail(TypeError, f"{op}: 需要实数 (int/float), 收到 {type(data).__name__} {data!r}",
+             f"{op} needs a real number (int/float), got {type(data).__name__} {data!r}")
+    try:
+        value = float(data)
+    except OverflowError:
+        value = float("inf")
+    if value - value != 0.0:
+        fail(ValueError, f"{op}: 数值必须是有限数, 收到 {value!r}",
+             f"{op} needs a finite number, got {value!r}")
+    return value
+
+
+def _constant(other: object, op: str) -> float:
+    """运算中的常数操作数 (不会成为图中的节点). A constant operand: not a graph node."""
+    if type(other) is float and other - other == 0.0:
+        return other
+    if type(other) is int and -(2**53) <= other <= 2**53:
+        return float(other)
+    return _checked_float(other, f"运算 {op} / operation {op}")
+
+
+def _data(x: Operand, op: str) -> float:
+    """Value 的 data, 或常数本身. The data of a Value, or the constant itself."""
+    return x.data if isinstance(x, Value) else _constant(x, op)
+
+
+def as_value(x: Operand, label: str = "") -> Value:
+    """把数转成叶子 Value; 已经是 Value 就原样返回. A Value as is, a number as a new leaf."""
+    return x if isinstance(x, Value) else Value(x, label)
+
+
+# ---- 求和与点积: 一个节点, 多个父节点 sums and dot products: one node, many parents ----
+
+
+def _split(items: Iterable[Operand], op: str) -> tuple[list[float], list[Value | None]]:
+    """把一串操作数分成 data 列表和 Value 列表 (常数处为 None).
+
+    Split operands into their data and their Values (None for a constant).
+    """
+    items = list(items)
+    if all(map(isinstance, items, repeat(Value))):
+        return [v.data for v in items], items
+    data = [_data(x, op) for x in items]
+    return data, [x if isinstance(x, Value) else None for x in items]
+
+
+def _gather(values: list[Value | None], locals_: Iterable[float]) -> tuple[tuple[Value, ...], tuple[float, ...]]:
+    """只保留是 Value 的操作数及其局部导数. Keep the Value operands and their local derivatives."""
+    pairs = [(v, d) for v, d in zip(values, locals_) if v is not None]
+    return tuple(v for v, _ in pairs), tuple(d for _, d in pairs)
+
+
+def sum(values: Iterable[Operand], start: Number = 0.0) -> Value:  # noqa: A001
+    """求和 Σx_i, 只建一个节点; 对每个 x_i 的局部导数都是 1.
+
+    Sum as one node with every operand as a parent (local derivative 1), so a
+    long sum makes a shallow graph instead of a chain.
+    """
+    data, values_ = _split(values, "sum")
+    total = builtins.sum(data, _constant(start, "sum"))
+    parents, locals_ = _gather(values_, repeat(1.0))
+    return _node(total, parents, locals_, "sum")
+
+
+def mean(values: Iterable[Operand]) -> Value:
+    """平均值 (1/n)Σx_i, 一个节点; 局部导数都是 1/n. Mean as one node."""
+    data, values_ = _split(values, "mean")
+    if not data:
+        fail(ValueError, "mean: 不能对空序列求平均", "mean of an empty sequence")
+    n = len(data)
+    parents, locals_ = _gather(values_, repeat(1.0 / n))
+    return _node(builtins.sum(data) / n, parents, locals_, "mean")
+
+
+def dot(left: Iterable[Operand], right: Iterable[Operand], bias: Operand = 0.0) -> Value:
+    """点积 Σ a_i·b_i (+ bias), 一个节点; 对 a_i 的局部导数是 b_i, 对 b_i 的是 a_i.
+
+    Dot product (plus an optional bias) as one node: the weighted sum
+    ``net = Σ w_i x_i + b`` of a neuron, with ``∂net/∂w_i = x_i``,
+    ``∂net/∂x_i = w_i`` and ``∂net/∂b = 1``.
+    """
+    left_data, left_values = _split(left, "dot")
+    right_data, right_values = _split(right, "dot")
+    if len(left_data) != len(right_data):
+        fail(ValueError, f"dot: 两个序列长度不同 ({len(left_data)} 与 {len(right_data)})",
+             f"dot needs sequences of equal length, got {len(left_data)} and {len(right_data)}")
+    total = builtins.sum(map(mul, left_data, right_data)) + _data(bias, "dot")
+    if all(v is not None for v in left_values) and all(v is not None for v in right_values):
+        parents = (*left_values, *right_values)
+        locals_ = (*right_data, *left_data)
+    else:
+        parents, locals_ = _gather([*left_values, *right_values], [*right_data, *left_data])
+    if isinstance(bias, Value):
+        parents, locals_ = (*parents, bias), (*locals_, 1.0)
+    return _node(total, parents, locals_, "dot")
+
+
+# ---- 函数形式 function forms: mg.exp(x) 等同于 x.exp() ------------------------------------
+
+
+def exp(x: Operand) -> Value:
+    """e^x (见 Value.exp). Exponential of a Value or number."""
+    return as_value(x).exp()
+
+
+def log(x: Operand) -> Value:
+    """ln x (见 Value.log). Natural logarithm."""
+    return as_value(x).log()
+
+
+def sqrt(x: Operand) -> Value:
+    """√x (见 Value.sqrt). Square root."""
+    return as_value(x).sqrt()
+
+
+def tanh(x: Operand) -> Value:
+    """tanh x (见 Value.tanh). Hyperbolic tangent."""
+    return as_value(x).tanh()
+
+
+def sigmoid(x: Operand) -> Value:
+    """σ(x) (见 Value.sigmoid). Sigmoid."""
+    return as_value(x).sigmoid()
+
+
+def relu(x: Operand) -> Value:
+    """max(x, 0) (见 Value.relu). ReLU."""
+    return as_value(x).relu()
+
+
+def leaky_relu(x: Operand, slope: float = 0.01) -> Value:
+    """Leaky ReLU (见 Value.leaky_relu). Leaky ReLU of a Value or number."""
+    return as_value(x).leaky_relu(slope)
+
+
+def softplus(x: Operand) -> Value:
+    """ln(1+e^x) (见 Value.softplus). Softplus."""
+    return as_value(x).softplus()
+
+
+def sin(x: Operand) -> Value:
+    """sin x (见 Value.sin). Sine."""
+    return as_value(x).sin()
+
+
+def cos(x: Operand) -> Value:
+    """cos x (见 Value.cos). Cosine."""
+    return as_value(x).cos()
+
+
+# ---- 梯度开关 gradient recording --------------------------------------------------------
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """在此块内运算不记录父节点 (不建计算图), 用于推理与参数更新.
+
+    Inside this block operations record no parents: for inference and for
+    parameter updates.  Nestable; the previous mode is restored on exit.
+    """
+    global _recording
+    previous = _recording
+    _recording = False
+    try:
+        yield
+    finally:
+        _recording = previous
+
+
+def is_grad_enabled() -> bool:
+    """当前是否在记录计算图. Whether operations currently record the graph."""
+    return _recording
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """把这些 Value 的梯度清零. Set the gradient of each Value to 0."""
+    for value in values:
+        value.grad = 0.0

@@ -1,0 +1,46 @@
+"""测试的公共设置: hypothesis 配置与 "CI 中不许跳过" 的开关.
+
+Shared test settings.  With ``CI`` set, hypothesis runs more examples; with
+``MICROGRAD_CN_STRICT=1`` (set by ``.ci/run``) a missing optional tool (torch,
+renderer, browser) fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("ci", max_examples=500, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+STRICT = os.environ.get("MICROGRAD_CN_STRICT") == "1"
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "worked_examples.json"
+
+
+def require(condition: bool, reason: str) -> None:
+    """条件不满足时跳过测试; 严格模式 (CI) 下改为失败. Skip, or fail in strict mode."""
+    if not condition:
+        if STRICT:
+            pytest.fail(f"required in CI: {reason}")
+        pytest.skip(reason)
+
+
+def require_module(name: str) -> Any:
+    """导入可选模块; 缺失时跳过 (CI 中失败). Import an optional module or skip (fail in CI)."""
+    if STRICT:
+        return __import__(name)
+    return pytest.importorskip(name)
+
+
+@pytest.fixture(scope="session")
+def worked_examples() -> dict[str, Any]:
+    """../shared/reference/worked_examples.json 中的参考数值. The reference numbers."""
+    require(REFERENCE.exists(), f"reference file missing: {REFERENCE}")
+    return json.loads(REFERENCE.read_text(encoding="utf-8"))
