@@ -27,7 +27,7 @@ from .engine import (
     sin,
     softplus,
     sqrt,
-    sum,
+    sum,  # noqa: F401  (公开为 mg.sum, 但不在 __all__ 中)
     tanh,
     zero_grad,
 )

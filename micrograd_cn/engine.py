@@ -347,7 +347,8 @@ def _split(items: Iterable[Operand], op: str) -> tuple[list[float], list[Value |
     return data, [x if isinstance(x, Value) else None for x in items]
 
 
-def _gather(values: list[Value | None], locals_: Iterable[float]) -> tuple[tuple[Value, ...], tuple[float, ...]]:
+def _gather(values: list[Value | None],
+            locals_: Iterable[float]) -> tuple[tuple[Value, ...], tuple[float, ...]]:
     """只保留是 Value 的操作数及其局部导数. Keep the Value operands and their local derivatives."""
     pairs = [(v, d) for v, d in zip(values, locals_) if v is not None]
     return tuple(v for v, _ in pairs), tuple(d for _, d in pairs)

@@ -42,7 +42,8 @@ class GradcheckReport:
         return self.ok
 
     def __repr__(self) -> str:
-        header = f"{'输入 input':<14}{'值 value':>14}{'反向传播 analytic':>20}{'中心差分 numeric':>20}{'误差 error':>12}  通过 ok"
+        header = (f"{'输入 input':<14}{'值 value':>14}{'反向传播 analytic':>20}"
+                  f"{'中心差分 numeric':>20}{'误差 error':>12}  通过 ok")
         lines = [header, "-" * len(header)]
         for row in self.rows:
             mark = "✓" if row.ok else "✗"
