@@ -87,3 +87,13 @@ def leaves(root: Value) -> list[Value]:
     The leaves (Values without parents) of the graph, in topological order.
     """
     return [node for node in topological_order(root) if not node.parents]
+
+
+def display_names(root: Value) -> dict[int, str]:
+    """图中每个节点的显示名: 有 label 用 label, 否则用拓扑序号 ``v{i}``, 以 id(node) 为键.
+
+    The name shown for every node, keyed by ``id(node)``: its label if it has
+    one, otherwise ``v{i}`` with ``i`` its index in :func:`topological_order`.
+    Renderer, tracer and command line all use these names.
+    """
+    return {id(node): node.label or f"v{i}" for i, node in enumerate(topological_order(root))}
