@@ -15,6 +15,7 @@ import builtins
 import numbers
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from itertools import repeat
 from operator import mul
 from typing import Union
@@ -71,43 +72,43 @@ class Value:
         if isinstance(other, Value):
             return _node(self.data + other.data, (self, other), (1.0, 1.0), "+")
         c = _constant(other, "+")
-        return _node(self.data + c, (self,), (1.0,), f"+ {c:.6g}")
+        return _node(self.data + c, (self,), (1.0,), _op_name("+ {}", c))
 
     def __radd__(self, other: Number) -> Value:
         c = _constant(other, "+")
-        return _node(c + self.data, (self,), (1.0,), f"{c:.6g} +")
+        return _node(c + self.data, (self,), (1.0,), _op_name("{} +", c))
 
     def __sub__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _node(self.data - other.data, (self, other), (1.0, -1.0), "-")
         c = _constant(other, "-")
-        return _node(self.data - c, (self,), (1.0,), f"- {c:.6g}")
+        return _node(self.data - c, (self,), (1.0,), _op_name("- {}", c))
 
     def __rsub__(self, other: Number) -> Value:
         c = _constant(other, "-")
-        return _node(c - self.data, (self,), (-1.0,), f"{c:.6g} -")
+        return _node(c - self.data, (self,), (-1.0,), _op_name("{} -", c))
 
     def __mul__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
         c = _constant(other, "*")
-        return _node(self.data * c, (self,), (c,), f"* {c:.6g}")
+        return _node(self.data * c, (self,), (c,), _op_name("* {}", c))
 
     def __rmul__(self, other: Number) -> Value:
         c = _constant(other, "*")
-        return _node(c * self.data, (self,), (c,), f"{c:.6g} *")
+        return _node(c * self.data, (self,), (c,), _op_name("{} *", c))
 
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             y = _divide(self.data, other.data)
             return _node(y, (self, other), _finite(1.0 / other.data, -y / other.data, op="/"), "/")
         c = _constant(other, "/")
-        return _node(_divide(self.data, c), (self,), (1.0 / c,), f"/ {c:.6g}")
+        return _node(_divide(self.data, c), (self,), (1.0 / c,), _op_name("/ {}", c))
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _constant(other, "/")
         y = _divide(c, self.data)
-        return _node(y, (self,), _finite(-y / self.data, op="/"), f"{c:.6g} /")
+        return _node(y, (self,), _finite(-y / self.data, op="/"), _op_name("{} /", c))
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -115,12 +116,12 @@ class Value:
             return _node(y, (self, other), _finite(d_base, d_exponent, op="**"), "**")
         c = _constant(other, "**")
         y, d_base, _ = power(self.data, c, "**")
-        return _node(y, (self,), _finite(d_base, op="**"), f"** {c:.6g}")
+        return _node(y, (self,), _finite(d_base, op="**"), _op_name("** {}", c))
 
     def __rpow__(self, other: Number) -> Value:
         c = _constant(other, "**")
         y, _, d_exponent = power(c, self.data, "**")
-        return _node(y, (self,), _finite(d_exponent, op="**"), f"{c:.6g} **")
+        return _node(y, (self,), _finite(d_exponent, op="**"), _op_name("{} **", c))
 
     # ---- 一元运算 one-input operations (局部导数见 ops.py) -----------------------------
 
@@ -242,6 +243,13 @@ def propagate(root: Value, gradient: float = 1.0, on_edge: EdgeListener | None =
 
 
 # ---- 构造节点 making nodes ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _op_name(template: str, constant: float) -> str:
+    """带常数的运算名, 如 ``"* 2"``; 缓存后同名节点共用一个字符串. Op name with its constant, shared."""
+    return template.format(f"{constant:.6g}")
+
 
 _new_value = object.__new__
 
