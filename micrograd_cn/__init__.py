@@ -43,6 +43,8 @@ _LAZY: dict[str, str] = {
     "render": "viz",
     "step_through": "viz",
     "export_html": "viz",
+    "to_svg": "viz",
+    "frames": "viz",
     "backward_steps": "trace",
     "path_sums": "trace",
     # 神经网络与训练 networks and training
@@ -52,7 +54,7 @@ _LAZY: dict[str, str] = {
     "from_torch": "bridge",
 }
 _SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli",
-               "manual", "deltas", "recurrent_dynamics"}
+               "manual", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
 
 __all__ = [
     "GradcheckReport", "Value", "as_value", "cos", "dot", "exp", "gradcheck", "is_grad_enabled",

@@ -22,7 +22,7 @@ from typing import Union
 
 from .collector import collector_paused
 from .errors import fail
-from .graph import backward_order
+from .graph import backward_pass_order
 from .ops import UNARY_OPS, leaky_relu_local, power
 
 Number = Union[int, float]
@@ -217,19 +217,21 @@ def propagate(root: Value, gradient: float = 1.0, on_edge: EdgeListener | None =
 
     The backward loop itself, shared by ``Value.backward()`` and the tracer.
 
-    Nodes are visited output first (:func:`graph.backward_order`); by the time
-    a node's turn comes, every consumer has already piled its contribution
-    onto it.  ``on_edge(node, parent, local, before)``, if given, is called
-    after each accumulation with the parent's running total ``before`` it.
-    Returns the visiting order.
+    Operation nodes are visited output first (:func:`graph.backward_pass_order`);
+    by the time a node's turn comes, every consumer has already piled its
+    contribution onto it.  Leaves only receive, so they are not visited.
+    ``on_edge(node, parent, local, before)``, if given, is called after each
+    accumulation with the parent's running total ``before`` it.
+    Returns the visiting order (operation nodes only).
     """
     gradient = _checked_float(gradient, "backward")
     with collector_paused():
-        order = backward_order(root)
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
-        root.grad = gradient if root.parents else root.grad + gradient
+        if root.parents:
+            order = backward_pass_order(root)
+            root.grad = gradient
+        else:
+            order = []
+            root.grad += gradient
         for node in order:
             grad = node.grad
             if grad == 0.0 and on_edge is None:
@@ -343,16 +345,17 @@ def as_value(x: Operand, label: str = "") -> Value:
 # ---- 求和与点积: 一个节点, 多个父节点 sums and dot products: one node, many parents ----
 
 
-def _split(items: Iterable[Operand], op: str) -> tuple[list[float], list[Value | None]]:
-    """把一串操作数分成 data 列表和 Value 列表 (常数处为 None).
+def _split(items: Iterable[Operand], op: str) -> tuple[list[float], list[Value | None], bool]:
+    """把一串操作数分成 data 列表和 Value 列表 (常数处为 None), 以及"全是 Value"与否.
 
-    Split operands into their data and their Values (None for a constant).
+    Split operands into their data, their Values (None for a constant) and
+    whether every operand is a Value.
     """
-    items = list(items)
+    items = items if type(items) is list else list(items)
     if all(map(isinstance, items, repeat(Value))):
-        return [v.data for v in items], items
-    data = [_data(x, op) for x in items]
-    return data, [x if isinstance(x, Value) else None for x in items]
+        return [v.data for v in items], items, True
+    data = [x if type(x) is float else _data(x, op) for x in items]
+    return data, [x if isinstance(x, Value) else None for x in items], False
 
 
 def _gather(values: list[Value | None],
@@ -368,7 +371,7 @@ def sum(values: Iterable[Operand], start: Number = 0.0) -> Value:  # noqa: A001
     Sum as one node with every operand as a parent (local derivative 1), so a
     long sum makes a shallow graph instead of a chain.
     """
-    data, values_ = _split(values, "sum")
+    data, values_, _ = _split(values, "sum")
     total = builtins.sum(data, _constant(start, "sum"))
     parents, locals_ = _gather(values_, repeat(1.0))
     return _node(total, parents, locals_, "sum")
@@ -376,7 +379,7 @@ def sum(values: Iterable[Operand], start: Number = 0.0) -> Value:  # noqa: A001
 
 def mean(values: Iterable[Operand]) -> Value:
     """平均值 (1/n)Σx_i, 一个节点; 局部导数都是 1/n. Mean as one node."""
-    data, values_ = _split(values, "mean")
+    data, values_, _ = _split(values, "mean")
     if not data:
         fail(ValueError, "mean: 不能对空序列求平均", "mean of an empty sequence")
     n = len(data)
@@ -391,15 +394,17 @@ def dot(left: Iterable[Operand], right: Iterable[Operand], bias: Operand = 0.0) 
     ``net = Σ w_i x_i + b`` of a neuron, with ``∂net/∂w_i = x_i``,
     ``∂net/∂x_i = w_i`` and ``∂net/∂b = 1``.
     """
-    left_data, left_values = _split(left, "dot")
-    right_data, right_values = _split(right, "dot")
+    left_data, left_values, left_all = _split(left, "dot")
+    right_data, right_values, right_all = _split(right, "dot")
     if len(left_data) != len(right_data):
         fail(ValueError, f"dot: 两个序列长度不同 ({len(left_data)} 与 {len(right_data)})",
              f"dot needs sequences of equal length, got {len(left_data)} and {len(right_data)}")
     total = builtins.sum(map(mul, left_data, right_data)) + _data(bias, "dot")
-    if all(v is not None for v in left_values) and all(v is not None for v in right_values):
+    if left_all and right_all:
         parents = (*left_values, *right_values)
         locals_ = (*right_data, *left_data)
+    elif left_all and not any(right_values):
+        parents, locals_ = tuple(left_values), tuple(right_data)
     else:
         parents, locals_ = _gather([*left_values, *right_values], [*right_data, *left_data])
     if isinstance(bias, Value):

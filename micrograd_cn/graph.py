@@ -12,46 +12,48 @@ if TYPE_CHECKING:
     from .engine import Value
 
 
-def consumer_counts(root: Value) -> dict[int, int]:
-    """统计每个节点被多少个 (从 root 可达的) 运算用到, 以 id(node) 为键.
+_VISITED = object()
+"""遍历时放进 grad 槽的标记. The mark a walk puts in a node's grad slot while it runs."""
 
-    For every node reachable from ``root``: how many edges lead out of it
-    towards ``root`` (its number of consumers).  Keys are ``id(node)``.
+
+def _post_order(root: Value, leaves: bool, keep_grads: bool) -> list[Value]:
+    """迭代式深度优先后序遍历: 父节点总在子节点之前; 用 grad 槽标记已访问的节点.
+
+    Iterative depth-first post-order: every node after all of its parents.
+
+    A node is marked as visited by putting :data:`_VISITED` into its ``grad``
+    slot, so the walk needs no dictionary or set and stays linear (and cache
+    friendly) even for millions of nodes.  With ``keep_grads`` the grads are
+    put back afterwards; the backward pass passes False because it resets them
+    anyway.  Parents are explored right to left, so that in the reversed order
+    the first operand comes first (e, c, d for e = c·d).
     """
-    counts = {id(root): 0}
-    stack = [root]
-    pop, push = stack.pop, stack.append
-    while stack:
-        for parent in pop().parents:
-            key = id(parent)
-            if key in counts:
-                counts[key] += 1
+    replaced: list[tuple[Value, float]] = []
+    order: list[Value] = []
+    stack = [(root, reversed(root.parents))]
+    if keep_grads:
+        replaced.append((root, root.grad))
+    root.grad = _VISITED  # type: ignore[assignment]
+    try:
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if (leaves or parent.parents) and parent.grad is not _VISITED:
+                    if keep_grads:
+                        replaced.append((parent, parent.grad))
+                    parent.grad = _VISITED  # type: ignore[assignment]
+                    stack.append((parent, reversed(parent.parents)))
+                    break
             else:
-                counts[key] = 1
-                push(parent)
-    return counts
-
-
-def backward_order(root: Value) -> list[Value]:
-    """反向传播的顺序: 从输出开始, 一个节点只在它的所有使用者之后出现.
-
-    The order of the backward pass, output first (Kahn's algorithm on the
-    reversed graph).  A node appears only after every node that uses it, so its
-    gradient is complete ("piled up") when its turn comes.  Nodes at the same
-    distance are visited in operand order, which is the seed's "layer by layer".
-    """
-    waiting = consumer_counts(root)
-    order = [root]
-    append = order.append
-    position = 0
-    while position < len(order):
-        for parent in order[position].parents:
-            key = id(parent)
-            left = waiting[key] - 1
-            waiting[key] = left
-            if left == 0:
-                append(parent)
-        position += 1
+                stack.pop()
+                order.append(node)
+    finally:
+        if keep_grads:
+            for node, grad in replaced:
+                node.grad = grad
+        elif stack:  # 被中断 (如 Ctrl-C): 不留下标记. Interrupted: leave no marks behind.
+            for node in [*order, *(node for node, _ in stack)]:
+                node.grad = 0.0
     return order
 
 
@@ -61,8 +63,32 @@ def topological_order(root: Value) -> list[Value]:
     Topological order of the graph below ``root``: inputs first, ``root`` last.
     Iterative, deterministic (operand order), linear in the graph's size.
     """
-    order = backward_order(root)
+    return _post_order(root, leaves=True, keep_grads=True)
+
+
+def backward_order(root: Value, leaves: bool = True) -> list[Value]:
+    """反向传播的顺序: 从输出开始, 一个节点只在它的所有使用者之后出现.
+
+    The order of the backward pass: the reverse of :func:`topological_order`,
+    output first.  A node appears only after every node that uses it, so its
+    gradient is complete ("piled up") when its turn comes.  ``leaves=False``
+    leaves out the leaves, which only receive gradients.
+    """
+    order = _post_order(root, leaves, keep_grads=True)
     order.reverse()
+    return order
+
+
+def backward_pass_order(root: Value) -> list[Value]:
+    """反向传播实际使用的顺序 (只含运算节点), 顺便把它们的 grad 清零.
+
+    The order ``backward()`` uses: operation nodes only, output first, with
+    their grads reset to 0 (the walk used the grad slots as marks).
+    """
+    order = _post_order(root, leaves=False, keep_grads=False)
+    order.reverse()
+    for node in order:
+        node.grad = 0.0
     return order
 
 
@@ -73,7 +99,7 @@ def depths(root: Value) -> dict[int, int]:
     ``id(node)``: the layers of the seed's layer-by-layer picture.
     """
     depth = {id(root): 0}
-    for node in backward_order(root):
+    for node in backward_order(root, leaves=False):
         below = depth[id(node)] + 1
         for parent in node.parents:
             if depth.get(id(parent), -1) < below:

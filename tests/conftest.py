@@ -7,6 +7,7 @@ renderer, browser) fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -35,7 +36,7 @@ def require(condition: bool, reason: str) -> None:
 def require_module(name: str) -> Any:
     """导入可选模块; 缺失时跳过 (CI 中失败). Import an optional module or skip (fail in CI)."""
     if STRICT:
-        return __import__(name)
+        return importlib.import_module(name)
     return pytest.importorskip(name)
 
 
