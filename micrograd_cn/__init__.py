@@ -50,6 +50,9 @@ _LAZY: dict[str, str] = {
     # 神经网络与训练 networks and training
     "check_manual_gradients": "manual",
     "layer_deltas": "deltas",
+    "fit": "train",
+    "plot_history": "plots",
+    "plot_decision_boundary": "plots",
     "to_torch": "bridge",
     "from_torch": "bridge",
 }
