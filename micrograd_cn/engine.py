@@ -415,54 +415,27 @@ def dot(left: Iterable[Operand], right: Iterable[Operand], bias: Operand = 0.0) 
 # ---- 函数形式 function forms: mg.exp(x) 等同于 x.exp() ------------------------------------
 
 
-def exp(x: Operand) -> Value:
-    """e^x (见 Value.exp). Exponential of a Value or number."""
-    return as_value(x).exp()
+def _function_form(method: Callable[..., Value]) -> Callable[..., Value]:
+    """由 Value 的方法得到函数形式 f(x, ...), x 可以是 Value 或数. A method as a function of x."""
+
+    def apply(x: Operand, *args: float) -> Value:
+        return method(as_value(x), *args)
+
+    apply.__name__ = apply.__qualname__ = method.__name__
+    apply.__doc__ = method.__doc__
+    return apply
 
 
-def log(x: Operand) -> Value:
-    """ln x (见 Value.log). Natural logarithm."""
-    return as_value(x).log()
-
-
-def sqrt(x: Operand) -> Value:
-    """√x (见 Value.sqrt). Square root."""
-    return as_value(x).sqrt()
-
-
-def tanh(x: Operand) -> Value:
-    """tanh x (见 Value.tanh). Hyperbolic tangent."""
-    return as_value(x).tanh()
-
-
-def sigmoid(x: Operand) -> Value:
-    """σ(x) (见 Value.sigmoid). Sigmoid."""
-    return as_value(x).sigmoid()
-
-
-def relu(x: Operand) -> Value:
-    """max(x, 0) (见 Value.relu). ReLU."""
-    return as_value(x).relu()
-
-
-def leaky_relu(x: Operand, slope: float = 0.01) -> Value:
-    """Leaky ReLU (见 Value.leaky_relu). Leaky ReLU of a Value or number."""
-    return as_value(x).leaky_relu(slope)
-
-
-def softplus(x: Operand) -> Value:
-    """ln(1+e^x) (见 Value.softplus). Softplus."""
-    return as_value(x).softplus()
-
-
-def sin(x: Operand) -> Value:
-    """sin x (见 Value.sin). Sine."""
-    return as_value(x).sin()
-
-
-def cos(x: Operand) -> Value:
-    """cos x (见 Value.cos). Cosine."""
-    return as_value(x).cos()
+exp = _function_form(Value.exp)
+log = _function_form(Value.log)
+sqrt = _function_form(Value.sqrt)
+tanh = _function_form(Value.tanh)
+sigmoid = _function_form(Value.sigmoid)
+relu = _function_form(Value.relu)
+leaky_relu = _function_form(Value.leaky_relu)
+softplus = _function_form(Value.softplus)
+sin = _function_form(Value.sin)
+cos = _function_form(Value.cos)
 
 
 # ---- 梯度开关 gradient recording --------------------------------------------------------
