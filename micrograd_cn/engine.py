@@ -101,33 +101,35 @@ class Value:
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             y = _divide(self.data, other.data)
-            return _node(y, (self, other), _finite(1.0 / other.data, -y / other.data, op="/"), "/")
+            locals_ = _finite(1.0 / other.data, -y / other.data, op="/", inputs=(self.data, other.data))
+            return _node(y, (self, other), locals_, "/")
         c = _constant(other, "/")
-        return _node(_divide(self.data, c), (self,), (1.0 / c,), _op_name("/ {}", c))
+        return _node(_divide(self.data, c), (self,), _finite(1.0 / c, op="/", inputs=(self.data, c)),
+                     _op_name("/ {}", c))
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _constant(other, "/")
         y = _divide(c, self.data)
-        return _node(y, (self,), _finite(-y / self.data, op="/"), _op_name("{} /", c))
+        return _node(y, (self,), _finite(-y / self.data, op="/", inputs=(c, self.data)), _op_name("{} /", c))
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             y, d_base, d_exponent = power(self.data, other.data, "**")
-            return _node(y, (self, other), _finite(d_base, d_exponent, op="**"), "**")
+            return _node(y, (self, other), _finite(d_base, d_exponent, op="**", inputs=(self.data, other.data)), "**")
         c = _constant(other, "**")
         y, d_base, _ = power(self.data, c, "**")
-        return _node(y, (self,), _finite(d_base, op="**"), _op_name("** {}", c))
+        return _node(y, (self,), _finite(d_base, op="**", inputs=(self.data, c)), _op_name("** {}", c))
 
     def __rpow__(self, other: Number) -> Value:
         c = _constant(other, "**")
         y, _, d_exponent = power(c, self.data, "**")
-        return _node(y, (self,), _finite(d_exponent, op="**"), _op_name("{} **", c))
+        return _node(y, (self,), _finite(d_exponent, op="**", inputs=(c, self.data)), _op_name("{} **", c))
 
     # ---- 一元运算 one-input operations (局部导数见 ops.py) -----------------------------
 
     def _unary(self, name: str) -> Value:
         y, local = UNARY_OPS[name](self.data)
-        return _node(y, (self,), _finite(local, op=name, x=self.data), name)
+        return _node(y, (self,), _finite(local, op=name, inputs=(self.data,)), name)
 
     def __neg__(self) -> Value:
         """取负 -x, 局部导数 -1. Negation."""
@@ -238,10 +240,20 @@ def propagate(root: Value, gradient: float = 1.0, on_edge: EdgeListener | None =
                 continue  # 传出的全是 0. Nothing to send.
             for parent, local in zip(node.parents, node.local_grads):
                 before = parent.grad
-                parent.grad = before + local * grad
-                if on_edge is not None:
-                    on_edge(node, parent, local, before)
+                after = parent.grad = before + local * grad
+                if on_edge is not None or after - after != 0.0:
+                    _check_gradient(after, node, parent)
+                    if on_edge is not None:
+                        on_edge(node, parent, local, before)
     return order
+
+
+def _check_gradient(total: float, node: Value, parent: Value) -> None:
+    """反向传播中梯度溢出时报错, 不留下 inf/nan. Refuse a gradient that overflowed during backward."""
+    if total - total != 0.0:
+        fail(OverflowError, f"反向传播时梯度溢出: 运算 {node.op!r} 传给输入 (data={parent.data!r}) 的梯度为 {total!r}",
+             f"gradient overflowed during backward: the {node.op!r} node sent its input "
+             f"(data={parent.data!r}) a total of {total!r}")
 
 
 # ---- 构造节点 making nodes ---------------------------------------------------------------
@@ -280,17 +292,18 @@ def _node(data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...
     return node
 
 
-def _finite(*locals_: float, op: str, x: float | None = None) -> tuple[float, ...]:
-    """检查局部导数都是有限数 (只在记录计算图时需要).
+def _finite(*locals_: float, op: str, inputs: tuple[float, ...]) -> tuple[float, ...]:
+    """检查局部导数都是有限数 (只在记录计算图时需要), 否则说出运算和输入.
 
-    Check that local derivatives are finite; only needed while recording.
+    Check that local derivatives are finite (only needed while recording);
+    otherwise name the operation and its inputs.
     """
     if _recording:
         for local in locals_:
             if local - local != 0.0:
-                at = f"x = {x!r}" if x is not None else "这组输入 / these inputs"
-                fail(ValueError, f"{op} 在 {at} 处的导数不存在或为无穷 ({local!r}), 无法反向传播",
-                     f"{op} has no finite derivative at {at} ({local!r}); cannot backpropagate")
+                at = ", ".join(map(repr, inputs))
+                fail(ValueError, f"{op} 在输入 ({at}) 处的导数不存在或为无穷 ({local!r}), 无法反向传播",
+                     f"{op} has no finite derivative at inputs ({at}) ({local!r}); cannot backpropagate")
     return locals_
 
 
@@ -299,7 +312,11 @@ def _divide(numerator: float, denominator: float) -> float:
     if denominator == 0.0:
         fail(ZeroDivisionError, f"除法 / 的除数为 0: {numerator!r} / 0",
              f"division by zero in /: {numerator!r} / 0")
-    return numerator / denominator
+    quotient = numerator / denominator
+    if quotient - quotient != 0.0:
+        fail(OverflowError, f"除法 / 溢出: {numerator!r} / {denominator!r} 超出浮点数范围",
+             f"division overflows: {numerator!r} / {denominator!r} is too large for a float")
+    return quotient
 
 
 def _checked_float(data: object, op: str) -> float:

@@ -136,10 +136,10 @@ def power(base: float, exponent: float, op: str) -> tuple[float, float, float]:
              f"{op} overflows: {base!r} ** {exponent!r} is too large for a float")
     if exponent == 0.0:
         d_base = 0.0
-    elif base == 0.0 and exponent < 1.0:
-        d_base = math.inf
+    elif base == 0.0:
+        d_base = math.inf if exponent < 1.0 else 1.0 if exponent == 1.0 else 0.0
     else:
-        d_base = exponent * base ** (exponent - 1.0)
+        d_base = exponent * (y / base)  # = n·x^(n-1) without a second, possibly overflowing power
     if base > 0.0:
         d_exponent = y * math.log(base)
     elif base == 0.0:
