@@ -47,6 +47,7 @@ _LAZY: dict[str, str] = {
     "frames": "viz",
     "backward_steps": "trace",
     "path_sums": "trace",
+    "BackwardSteps": "trace",
     # 神经网络与训练 networks and training
     "check_manual_gradients": "manual",
     "layer_deltas": "deltas",

@@ -1,0 +1,168 @@
+"""命令行 ``micrograd-cn``: 对一个表达式求值、反向传播, 打印梯度与堆放表, 并画图.
+
+The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
+
+* ``micrograd-cn`` or ``micrograd-cn demo``: the demo e = (a+b)(b+1).
+* ``micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 [-o e.svg] [--html e.html]
+  [--steps] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``: evaluate the
+  expression, run the backward pass and print the value and every gradient
+  (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放) and the
+  chain-rule equations; ``-o`` writes the graph (.svg .png .pdf .dot) and
+  ``--html`` the step-through player.  The output is called ``e`` unless
+  ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
+
+Exit codes: 0 success; 2 a refused expression, a bad variable or a math error
+(nothing is evaluated for a refused expression); 1 a file could not be
+written (e.g. no renderer installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .engine import Value
+from .errors import bilingual
+from .expr import FUNCTIONS, MAX_EXPONENT, MAX_NODES, ExpressionError, evaluate, parse_assignments, parse_expression
+from .trace import BackwardSteps, backward_steps, format_number, partial
+
+OUTPUT_NAME = "e"
+"""输出节点的默认名字 (与种子文章的例子一致). The default name of the output."""
+
+SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+VIZ_HINT = bilingual('画图需要 graphviz 包和渲染器: pip install "micrograd_cn[viz]"',
+                     'drawing needs the graphviz package and a renderer: pip install "micrograd_cn[viz]"')
+
+
+def _text(lang: str, zh: str, en: str) -> str:
+    """中文模式下 "中文 English", 英文模式下只有英文. Bilingual heading in zh mode, English in en mode."""
+    return f"{zh} {en}" if lang == "zh" else en
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """命令行参数的定义 (帮助信息中英双语). The argument parser, with bilingual help."""
+    parser = argparse.ArgumentParser(
+        prog="micrograd-cn",
+        description="看见反向传播: 对表达式求梯度并展示每一步堆放. "
+                    "Seeing backprop: gradients of an expression and every accumulation of the backward pass.",
+        epilog='例 example: micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 --steps -o e.svg --html e.html',
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{demo,graph}")
+    commands.add_parser("demo", help="运行演示 e = (a+b)(b+1) (run the demo)",
+                        description="运行演示 e = (a+b)(b+1). Run the demo e = (a+b)(b+1).")
+    graph = commands.add_parser(
+        "graph", help="对表达式求值并反向传播 (evaluate an expression and backpropagate)",
+        description="对表达式求值并反向传播, 打印值与梯度. Evaluate an expression, backpropagate, print value and "
+                    f"gradients. 可用 allowed: 数字 numbers, 变量 variables, + - * / **, 一元 unary -, "
+                    f"{', '.join(FUNCTIONS)}. ** 的指数须是数字或变量, |指数| ≤ {MAX_EXPONENT:g} "
+                    f"(the exponent of ** must be a number or a variable, magnitude ≤ {MAX_EXPONENT:g}); "
+                    f"最多 at most {MAX_NODES} 个节点 nodes. 表达式以 - 开头时先写 -- "
+                    "(put -- before an expression that starts with -).",
+        epilog='例 example: micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 --steps -o e.svg --html e.html')
+    graph.add_argument("expression", help='表达式, 如 "(a+b)*(b+1)" (the expression)')
+    graph.add_argument("assignments", nargs="*", metavar="name=value",
+                       help="变量的值, 如 a=2 b=1 (values of the variables)")
+    graph.add_argument("-o", "--output", metavar="FILE",
+                       help="把计算图写成文件, 格式取自后缀 .svg .png .pdf .dot (write the graph; format from suffix)")
+    graph.add_argument("--html", metavar="FILE", help="写出可逐步播放的 HTML 文件 (write the step-through HTML player)")
+    graph.add_argument("--steps", action="store_true", help="打印堆放表与链式法则等式 (print the table and equations)")
+    graph.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 language (默认 default: zh)")
+    graph.add_argument("--quiz", action="store_true",
+                       help="图中梯度显示为 ? (quiz mode: grads shown as ? in the drawn graph)")
+    graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                       help="图的方向: 从左到右或从上到下 (graph direction; default LR)")
+    graph.add_argument("--name", default=None,
+                       help=f"输出节点的名字 (the output's name; default {OUTPUT_NAME}, "
+                            f"or out if a variable is called {OUTPUT_NAME})")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """命令行入口, 返回退出码. The command-line entry point; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse: --help 为 0, 用法错误为 2. --help gives 0, usage errors 2.
+        return int(exit_.code or 0)
+    if args.command in (None, "demo"):
+        from .demo import main as demo
+
+        return demo()
+    return run_graph(args)
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """graph 子命令: 检查 → 求值 → 反向传播 → 打印 → 写文件. The graph subcommand."""
+    try:
+        for path in filter(None, (args.output,)):
+            if Path(path).suffix.lower() not in SUFFIXES:
+                raise ExpressionError(bilingual(f"-o 的文件后缀必须是 {' '.join(SUFFIXES)}, 收到 {path!r}",
+                                                f"the file given to -o must end in {' '.join(SUFFIXES)}, got {path!r}"))
+        variables = parse_assignments(args.assignments)
+        expression = parse_expression(args.expression, variables)
+        name = args.name or ("out" if OUTPUT_NAME in variables else OUTPUT_NAME)
+        if not name.isidentifier() or name in variables or name in FUNCTIONS:
+            raise ExpressionError(bilingual(f"--name {name!r} 不合法或与变量/函数同名",
+                                            f"--name {name!r} is invalid or clashes with a variable or function"))
+
+        def build() -> Value:
+            return evaluate(expression, variables, name)
+
+        out = build()
+        steps = backward_steps(out)
+    except (ExpressionError, ArithmeticError, ValueError) as error:
+        print(f"micrograd-cn: {error}", file=sys.stderr)
+        return 2
+    _print_result(args, expression.text, variables, steps)
+    return _write_files(args, build)
+
+
+def _print_result(args: argparse.Namespace, text: str, variables: dict[str, float], steps: BackwardSteps) -> None:
+    """打印表达式、值、每个梯度, 以及 (--steps) 堆放表与等式. Print value, gradients and (--steps) the trace."""
+    lang, out, out_name = args.lang, steps.out, steps.out_name
+    print(f"{_text(lang, '表达式', 'expression')}: {out_name} = {text}")
+    if variables:
+        values = ", ".join(f"{k} = {format_number(v)}" for k, v in variables.items())
+        print(f"{_text(lang, '变量', 'variables')}: {values}")
+    print(f"{_text(lang, '值', 'value')}: {out_name} = {format_number(out.data)}")
+    print(f"{_text(lang, '梯度', 'gradients')}:")
+    for var in variables:
+        grad = steps.grads.get(var)
+        note = "" if grad is not None else f"  ({_text(lang, '未用到', 'not used')})"
+        print(f"  {partial(out_name, var)} = {format_number(grad or 0.0)}{note}")
+    inner = [node for node in steps.order if node.parents and node is not out]
+    if inner:
+        print(f"{_text(lang, '中间节点', 'intermediate nodes')}:")
+        for node in inner:
+            print(f"  {partial(out_name, steps.names[id(node)])} = {format_number(node.grad)}")
+    if args.steps:
+        print(f"\n{_text(lang, '反向传播, 逐步堆放', 'backward pass, one accumulation at a time')}:")
+        print(steps.table(lang))
+        print()
+        print(steps.equations(lang))
+
+
+def _write_files(args: argparse.Namespace, build: Callable[[], Value]) -> int:
+    """用 viz 写出 -o 与 --html 指定的文件; 每个文件用新建的图. Write the requested files with viz."""
+    if not (args.output or args.html):
+        return 0
+    try:
+        from .viz import draw_dot, export_html, render
+    except ImportError as error:
+        print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
+        return 1
+    try:
+        if args.output:
+            out = build()
+            out.backward()
+            graph = draw_dot(out, rankdir=args.rankdir, quiz=args.quiz, lang=args.lang)
+            print(f"{_text(args.lang, '已写入', 'wrote')}: {render(graph, args.output)}")
+        if args.html:
+            page = export_html(build(), args.html, lang=args.lang, rankdir=args.rankdir)
+            print(f"{_text(args.lang, '已写入', 'wrote')}: {page}")
+    except (ImportError, RuntimeError, OSError, ValueError) as error:
+        print(f"micrograd-cn: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,388 @@
+"""把反向传播记录成数据: 每一次"堆放"是谁把多少梯度送给了谁, 以及路径求和的视角.
+
+The backward pass as data.  :func:`backward_steps` runs the real backward
+loop (:func:`engine.propagate`) and records every accumulation ("堆放"): which
+node sends how much to which parent, and the parent's running total before and
+after.  :func:`path_sums` shows the other view of the chain rule: a gradient
+is the sum, over every path from the input to the output, of the product of
+the local derivatives along the path, and it counts how much work that
+repeats compared with the backward pass.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, overload
+
+from .engine import Value, propagate
+from .errors import fail
+from .graph import backward_order, display_names
+
+Lang = Literal["zh", "en"]
+
+MAX_PATHS = 10_000
+"""path_sums 最多列出的路径条数. The most paths path_sums will list."""
+
+
+# ---- 文本格式 formatting -------------------------------------------------------------------
+
+
+def format_number(x: float, digits: int = 6) -> str:
+    """把数写成课堂上好读的样子: 2.0 → "2", 0.59326999 → "0.59327", -0.0 → "0".
+
+    Format a number for the classroom: at most ``digits`` significant digits.
+    """
+    return f"{x + 0.0:.{digits}g}"
+
+
+def partial(out_name: str, name: str) -> str:
+    """偏导记号 ∂out/∂name; 名字不是简单标识符时加括号: ∂e/∂(a+b).
+
+    The partial-derivative notation, with parentheses around compound names.
+    """
+    return f"∂{_wrap(out_name)}/∂{_wrap(name)}"
+
+
+def _wrap(name: str) -> str:
+    return name if name.isidentifier() else f"({name})"
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("zh", "en"):
+        fail(ValueError, f"lang 只能是 'zh' 或 'en', 收到 {lang!r}", f"lang must be 'zh' or 'en', got {lang!r}")
+
+
+def display_width(text: str) -> int:
+    """终端中的显示宽度: 中文等宽字符占两格. Terminal width: wide (CJK) characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * (width - display_width(text))
+    return space + text if right else text + space
+
+
+def text_table(header_rows: list[list[str]], rows: list[list[str]], right: Sequence[bool]) -> str:
+    """对齐的纯文本表格 (考虑中文宽度); right[i] 表示第 i 列右对齐.
+
+    An aligned plain-text table that accounts for the width of Chinese text.
+    """
+    widths = [max(display_width(row[i]) for row in header_rows + rows) for i in range(len(right))]
+    rule = "  ".join("-" * w for w in widths)
+
+    def line(row: list[str]) -> str:
+        return "  ".join(_pad(cell, w, r) for cell, w, r in zip(row, widths, right)).rstrip()
+
+    return "\n".join([*map(line, header_rows), rule, *map(line, rows)])
+
+
+# ---- 一次堆放 one accumulation -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackwardStep:
+    """反向传播中的一次堆放: node 把 node_grad × local 送给 parent, parent 的累计从 before 变成 after.
+
+    One accumulation of the backward pass: ``node`` (whose gradient
+    ``node_grad`` = ∂out/∂node is complete) sends ``contribution = node_grad ×
+    local`` to ``parent``, where ``local`` = ∂node/∂parent; the parent's
+    running total goes from ``before`` to ``after``.  ``index`` counts from 0.
+    """
+
+    index: int
+    node: Value
+    parent: Value
+    node_name: str
+    parent_name: str
+    node_grad: float
+    local: float
+    contribution: float
+    before: float
+    after: float
+    out_name: str = "out"
+
+    def equation(self, lang: Lang = "zh", out_name: str | None = None) -> str:
+        """这一步的链式法则等式, 如 ``∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）``.
+
+        The chain-rule equation of this step; ``lang="en"`` ends with
+        ``(running total 5)``.  ``out_name`` defaults to the recorded output name.
+        """
+        _check_lang(lang)
+        out = self.out_name if out_name is None else out_name
+        after = format_number(self.after)
+        total = f"（累计 {after}）" if lang == "zh" else f"(running total {after})"
+        return (f"{partial(out, self.parent_name)} += {partial(out, self.node_name)} · "
+                f"{partial(self.node_name, self.parent_name)} = {format_number(self.node_grad)} × "
+                f"{format_number(self.local)} = {format_number(self.contribution)} {total}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """可写成 JSON 的字典 (不含 Value 对象). A JSON-friendly dict, without the Value objects."""
+        return {
+            "index": self.index,
+            "from": self.node_name,
+            "to": self.parent_name,
+            "node_grad": self.node_grad,
+            "local": self.local,
+            "contribution": self.contribution,
+            "before": self.before,
+            "after": self.after,
+            "equation_zh": self.equation("zh"),
+            "equation_en": self.equation("en"),
+        }
+
+
+_HEADERS = {
+    "zh": ["步骤", "发送者", "接收者", "∂{out}/∂发送者", "局部导数", "贡献", "之前", "之后"],
+    "en": ["step", "from", "to", "∂{out}/∂from", "local", "contribution", "before", "after"],
+}
+_RIGHT = (True, False, False, True, True, True, True, True)
+
+
+class BackwardSteps(Sequence[BackwardStep]):
+    """一次完整反向传播的所有堆放 (按发生顺序), 以及最终梯度.
+
+    Every accumulation of one backward pass, in order.  ``out`` is the output,
+    ``order`` the nodes the backward loop visited (as :func:`engine.propagate`
+    returns them), ``names`` maps ``id(node)`` to its display name, ``grads``
+    maps each name to its final gradient (output first, then in the order the
+    nodes first received a contribution).
+    """
+
+    def __init__(self, out: Value, steps: list[BackwardStep], order: list[Value], names: dict[int, str]) -> None:
+        self.out = out
+        self.order = order
+        self.names = names
+        self._steps = steps
+        # 每个非输出节点都至少接收过一次, 所以 out 与各步的接收者就是整个图. Out plus every receiver is the graph.
+        receivers = {id(out): out} | {id(step.parent): step.parent for step in steps}
+        self.grads: dict[str, float] = {names[key]: node.grad for key, node in receivers.items()}
+
+    @property
+    def out_name(self) -> str:
+        """输出节点的显示名. The output's display name."""
+        return self.names[id(self.out)]
+
+    @overload
+    def __getitem__(self, index: int) -> BackwardStep: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[BackwardStep]: ...
+
+    def __getitem__(self, index: int | slice) -> BackwardStep | list[BackwardStep]:
+        return self._steps[index]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def __iter__(self) -> Iterator[BackwardStep]:
+        return iter(self._steps)
+
+    def __repr__(self) -> str:
+        return f"<BackwardSteps: {len(self)} 步 steps, {self.out_name} = {format_number(self.out.data)}>"
+
+    def _header_rows(self, lang: Lang) -> list[list[str]]:
+        _check_lang(lang)
+        languages = ("zh", "en") if lang == "zh" else ("en",)
+        out = _wrap(self.out_name)
+        return [[h.format(out=out) for h in _HEADERS[code]] for code in languages]
+
+    def _rows(self) -> list[list[str]]:
+        return [[str(s.index + 1), s.node_name, s.parent_name, *map(format_number, (
+            s.node_grad, s.local, s.contribution, s.before, s.after))] for s in self._steps]
+
+    def table(self, lang: Lang = "zh") -> str:
+        """对齐的文本表格, 每次堆放一行 (步骤从 1 数起); zh 时表头为中英两行.
+
+        An aligned text table, one row per accumulation (steps numbered from 1).
+        With ``lang="zh"`` the header has a Chinese and an English line.
+        """
+        return text_table(self._header_rows(lang), self._rows(), _RIGHT)
+
+    def equations(self, lang: Lang = "zh") -> str:
+        """每一步的链式法则等式, 一行一个. The chain-rule equation of every step, one per line."""
+        return "\n".join(step.equation(lang) for step in self._steps)
+
+    def __str__(self) -> str:
+        return f"{self.table()}\n\n{self.equations()}"
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为 HTML 表格. Shown as an HTML table in Jupyter."""
+        headers = zip(*self._header_rows("zh"))
+        head = "".join(f"<th>{html.escape(zh)}<br><small>{html.escape(en)}</small></th>" for zh, en in headers)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
+            + f"<td><code>{html.escape(step.equation('zh'))}</code></td></tr>"
+            for row, step in zip(self._rows(), self._steps))
+        return (f"<table class=\"micrograd-cn-steps\"><thead><tr>{head}<th>等式<br><small>equation</small></th>"
+                f"</tr></thead><tbody>{body}</tbody></table>")
+
+    def to_dict(self) -> dict[str, Any]:
+        """可写成 JSON 的字典, 供 HTML 播放器使用.
+
+        A JSON-friendly dict for the HTML player: ``out`` (name), ``value``,
+        ``order`` (names in visiting order), ``grads`` (name → final grad) and
+        ``events`` (one :meth:`BackwardStep.to_dict` per accumulation).
+        """
+        return {
+            "out": self.out_name,
+            "value": self.out.data,
+            "order": [self.names[id(node)] for node in self.order],
+            "grads": dict(self.grads),
+            "events": [step.to_dict() for step in self._steps],
+        }
+
+
+def backward_steps(out: Value, gradient: float = 1.0) -> BackwardSteps:
+    """运行 out 的反向传播并记录每一次堆放; 之后图中的梯度与 out.backward() 完全相同.
+
+    Run the backward pass from ``out`` and record every accumulation.  This
+    *is* ``out.backward(gradient)`` (the same loop, with a listener), so the
+    graph's gradients are left exactly as ``backward()`` leaves them.
+    """
+    names = display_names(out)
+    out_name = names[id(out)]
+    steps: list[BackwardStep] = []
+
+    def record(node: Value, parent: Value, local: float, before: float) -> None:
+        steps.append(BackwardStep(
+            index=len(steps), node=node, parent=parent, node_name=names[id(node)], parent_name=names[id(parent)],
+            node_grad=node.grad, local=local, contribution=local * node.grad, before=before, after=parent.grad,
+            out_name=out_name))
+
+    order = propagate(out, gradient, on_edge=record)
+    return BackwardSteps(out, steps, order, names)
+
+
+# ---- 路径求和 path sums --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Path:
+    """从输入到输出的一条路径: 经过的节点 (及其名字) 和每条边的局部导数, 以及它们的乘积.
+
+    One path from the input to the output: its nodes, their names, the local
+    derivative of each edge (input side first) and their product.
+    """
+
+    nodes: tuple[Value, ...]
+    names: tuple[str, ...]
+    locals: tuple[float, ...]
+    product: float
+
+    def __str__(self) -> str:
+        factors = " × ".join(map(format_number, self.locals)) or "1"
+        return f"{' → '.join(self.names)}: {factors} = {format_number(self.product)}"
+
+
+@dataclass(frozen=True)
+class PathSums:
+    """x 到 out 的全部路径; total 是各路径乘积之和, 等于 ∂out/∂x.
+
+    Every path from ``x`` to ``out``.  ``total`` (the sum of the path
+    products) equals ∂out/∂x.  ``multiplications`` counts the multiplications
+    of this method (one per edge of each path, like backward's one
+    ``local × grad`` per edge); compare with :func:`backward_multiplications`.
+    """
+
+    out: Value
+    x: Value
+    out_name: str
+    x_name: str
+    paths: tuple[Path, ...]
+    total: float
+    multiplications: int
+    backward_multiplications: int
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __str__(self) -> str:
+        d = partial(self.out_name, self.x_name)
+        lines = [f"从 {self.x_name} 到 {self.out_name} 的全部 {len(self.paths)} 条路径 "
+                 f"(all {len(self.paths)} paths from {self.x_name} to {self.out_name}):"]
+        lines += [f"  {path}" for path in self.paths]
+        lines.append(f"合计 total: {d} = {format_number(self.total)}")
+        lines.append(f"乘法次数 multiplications: 路径求和 {self.multiplications} 次 (只得到 {d}); "
+                     f"反向传播 {self.backward_multiplications} 次 (得到所有梯度)")
+        lines.append(f"(path sums: {self.multiplications} for {d} alone; "
+                     f"backward: {self.backward_multiplications} for every gradient)")
+        return "\n".join(lines)
+
+
+def backward_multiplications(out: Value) -> int:
+    """反向传播的乘法次数: 每条边一次 local × grad. Backward's multiplications: one per edge."""
+    return sum(len(node.parents) for node in backward_order(out))
+
+
+def _path_stats(order: list[Value], x: Value) -> tuple[dict[int, int], dict[int, int]]:
+    """动态规划: 每个节点向下到 x 的路径条数, 以及这些路径的边数之和 (只含能到达 x 的节点).
+
+    Dynamic programming over ``order`` (inputs first): for every node that
+    reaches ``x``, the number of paths down to ``x`` and their summed lengths.
+    """
+    counts: dict[int, int] = {}
+    lengths: dict[int, int] = {}
+    for node in order:
+        if node is x:
+            counts[id(node)], lengths[id(node)] = 1, 0
+            continue
+        n = length = 0
+        for parent in node.parents:
+            c = counts.get(id(parent), 0)
+            n += c
+            length += lengths.get(id(parent), 0) + c
+        if n:
+            counts[id(node)], lengths[id(node)] = n, length
+    return counts, lengths
+
+
+def path_sums(out: Value, x: Value, limit: int = MAX_PATHS) -> PathSums:
+    """列出从 x 到 out 的每条路径及其局部导数之积; 各积之和就是 ∂out/∂x (种子文章的路径求和).
+
+    List every path from ``x`` to ``out`` with the product of the local
+    derivatives along it; their sum is ∂out/∂x.  The number of paths can grow
+    exponentially, so more than ``limit`` paths is refused (before any is
+    listed).  Iterative: an explicit stack, no recursion.
+    """
+    counts, _ = _path_stats(backward_order(out)[::-1], x)
+    n_paths = counts.get(id(out), 0)
+    if n_paths > limit:
+        fail(ValueError, f"path_sums: 从 x 到输出共有 {n_paths} 条路径, 超过上限 {limit}; 这正是路径求和不可行的原因",
+             f"path_sums: there are {n_paths} paths from x to the output, more than the limit {limit}; "
+             "which is exactly why path summing does not scale")
+    names = display_names(out)
+    paths: list[Path] = []
+    # 栈中每项: (当前节点, 从 out 走到它的节点列表, 对应的局部导数). Walk down from out towards x.
+    stack: list[tuple[Value, tuple[Value, ...], tuple[float, ...]]] = [(out, (out,), ())] if n_paths else []
+    while stack:
+        node, nodes, locals_ = stack.pop()
+        if node is x:
+            up_nodes, up_locals = nodes[::-1], locals_[::-1]
+            product = 1.0
+            for local in up_locals:
+                product *= local
+            paths.append(Path(up_nodes, tuple(names[id(v)] for v in up_nodes), up_locals, product))
+            continue
+        edges = [(p, local) for p, local in zip(node.parents, node.local_grads) if id(p) in counts]
+        for parent, local in reversed(edges):  # 先走第一个操作数 first operand first
+            stack.append((parent, (*nodes, parent), (*locals_, local)))
+    return PathSums(out=out, x=x, out_name=names[id(out)], x_name=names.get(id(x), x.label or "x"),
+                    paths=tuple(paths), total=sum(path.product for path in paths),
+                    multiplications=sum(len(path.locals) for path in paths),
+                    backward_multiplications=backward_multiplications(out))
+
+
+def path_sum_multiplications(out: Value, inputs: Sequence[Value] | None = None) -> int:
+    """用路径求和得到 inputs (默认: 所有叶子) 的梯度共需多少次乘法 (不列出路径, 可处理巨量路径).
+
+    How many multiplications path summing needs for the gradients of
+    ``inputs`` (default: every leaf): the sum over paths of their lengths,
+    counted by dynamic programming without listing any path.
+    """
+    order = backward_order(out)[::-1]
+    if inputs is None:
+        inputs = [node for node in order if not node.parents]
+    return sum(_path_stats(order, x)[1].get(id(out), 0) for x in inputs)

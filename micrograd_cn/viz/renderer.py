@@ -1,0 +1,135 @@
+"""找渲染器并把图画成文件: 环境变量 MICROGRAD_CN_DOT > 系统 dot > 内置的 graphviz-pure.
+
+Renderer discovery and rendering.  The environment variable
+``MICROGRAD_CN_DOT`` (a dot-compatible executable) wins; otherwise a system
+``dot`` on PATH; otherwise ``graphviz-pure`` (a pure-Rust Graphviz that the
+``viz`` extra installs), looked up on PATH and in this Python's scripts
+folder, since a Jupyter kernel may run without the venv on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import bilingual, fail
+
+ENV_VAR = "MICROGRAD_CN_DOT"
+TIMEOUT = 60.0  # 秒; 渲染器卡住时不让程序挂起. Seconds before a renderer is stopped.
+FORMATS = ("svg", "png", "pdf", "dot")
+INSTALL_HINT = bilingual('没有找到 Graphviz 渲染器; 请运行 pip install "micrograd_cn[viz]"',
+                         'no Graphviz renderer found; run pip install "micrograd_cn[viz]"')
+
+
+class RendererNotFoundError(RuntimeError):
+    """找不到可用的渲染器 (dot 或 graphviz-pure). No dot-compatible renderer is available."""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """一个 dot 兼容的可执行文件: 来源 (env, dot, graphviz-pure) 与路径.
+
+    A dot-compatible executable: where it was found and its path.
+    """
+
+    source: str
+    path: str
+
+    def run(self, source: str, format: str = "svg", timeout: float = TIMEOUT) -> bytes:  # noqa: A002
+        """把 DOT 文本交给渲染器 (stdin), 返回输出字节. Render DOT text given on stdin."""
+        try:
+            done = subprocess.run([self.path, f"-T{format}", "-q"], input=source.encode("utf-8"),
+                                  capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            fail(TimeoutError, f"渲染器 {self.path} 超过 {timeout:g} 秒仍未完成 ({format})",
+                 f"renderer {self.path} did not finish within {timeout:g} s ({format})")
+        except OSError as error:
+            fail(RendererNotFoundError, f"无法运行渲染器 {self.path}: {error}",
+                 f"cannot run renderer {self.path}: {error}")
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip()[:500]
+            fail(RuntimeError, f"渲染器 {self.path} 出错 (退出码 {done.returncode}): {message}",
+                 f"renderer {self.path} failed (exit code {done.returncode}): {message}")
+        return done.stdout
+
+
+def find_renderer() -> Renderer | None:
+    """按优先级寻找渲染器; 都没有则返回 None.
+
+    Find a renderer: ``$MICROGRAD_CN_DOT``, then ``dot`` on PATH, then
+    ``graphviz-pure`` on PATH or next to this Python.  None if there is none.
+    A ``MICROGRAD_CN_DOT`` that names no executable is an error, not a fallback.
+    """
+    override = os.environ.get(ENV_VAR)
+    if override:
+        path = shutil.which(override)
+        if path is None:
+            fail(RendererNotFoundError, f"环境变量 {ENV_VAR}={override!r} 不是可执行文件",
+                 f"environment variable {ENV_VAR}={override!r} is not an executable")
+        return Renderer("env", path)
+    path = shutil.which("dot")
+    if path is not None:
+        return Renderer("dot", path)
+    path = shutil.which("graphviz-pure") or shutil.which("graphviz-pure", path=sysconfig.get_path("scripts"))
+    if path is not None:
+        return Renderer("graphviz-pure", path)
+    return None
+
+
+def require_renderer() -> Renderer:
+    """找到的渲染器, 找不到就抛出 RendererNotFoundError. The renderer, or RendererNotFoundError."""
+    renderer = find_renderer()
+    if renderer is None:
+        raise RendererNotFoundError(INSTALL_HINT)
+    return renderer
+
+
+def dot_source(graph_or_value: Any) -> str:
+    """取得 DOT 文本: 接受 Value (先 draw_dot)、graphviz 图或 DOT 字符串.
+
+    DOT text of a Value (drawn with :func:`draw_dot`), a graphviz graph, or a DOT string.
+    """
+    from ..engine import Value
+
+    if isinstance(graph_or_value, Value):
+        from .dot import draw_dot
+
+        return draw_dot(graph_or_value).source
+    if isinstance(graph_or_value, str):
+        return graph_or_value
+    source = getattr(graph_or_value, "source", None)
+    if not isinstance(source, str):
+        fail(TypeError, f"无法渲染 {type(graph_or_value).__name__}: 需要 Value、graphviz 图或 DOT 文本",
+             f"cannot render a {type(graph_or_value).__name__}: need a Value, a graphviz graph or DOT text")
+    return source
+
+
+def to_svg(graph_or_value: Any) -> str:
+    """渲染成 SVG 文本. Render a Value, graph or DOT text to SVG text."""
+    return require_renderer().run(dot_source(graph_or_value), "svg").decode("utf-8")
+
+
+def render(graph_or_value: Any, path: str | os.PathLike[str], format: str | None = None) -> Path:  # noqa: A002
+    """渲染到文件, 格式取自后缀 (svg, png, pdf, dot); .dot 不需要渲染器.
+
+    Render to a file; the format comes from the suffix unless given.  Writing
+    ``.dot`` needs no renderer.  Note: graphviz-pure's PNG/PDF output has no
+    Chinese font, so Chinese text shows only in SVG (or with a system dot and
+    a CJK font such as fonts-wqy-microhei).
+    """
+    target = Path(path)
+    format = (format or target.suffix.lstrip(".")).lower()  # noqa: A001
+    if format not in FORMATS:
+        fail(ValueError, f"render: 不支持的格式 {format!r}, 可选 {', '.join(FORMATS)}",
+             f"render: unsupported format {format!r}; choose one of {', '.join(FORMATS)}")
+    source = dot_source(graph_or_value)
+    if format == "dot":
+        target.write_text(source, encoding="utf-8")
+    else:
+        target.write_bytes(require_renderer().run(source, format))
+    return target

@@ -1,0 +1,153 @@
+"""离线 HTML 播放器在真正的无头 Chromium 中: 点"下一步"、方向键、播放, 页面显示正确的步骤与累计梯度;
+中文标签在浏览器中不超出方框.
+
+The offline HTML player driven in real headless Chromium, and a check that
+Chinese labels fit inside their boxes as the browser draws them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+
+import pytest
+from conftest import require, require_module
+from test_viz_dot import e_graph
+
+import micrograd_cn as mg
+from micrograd_cn.viz import draw_dot, export_html, frames, to_svg
+from micrograd_cn.viz.renderer import ENV_VAR
+
+require_module("graphviz")
+CHROMIUM = shutil.which("chromium")
+PURE = shutil.which("graphviz-pure") or shutil.which("graphviz-pure", path=sysconfig.get_path("scripts"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+# 每个节点里的文字框必须落在节点形状的框内 (容差 0.5 pt); 返回所有越界的文字.
+# Every text box of a node must lie inside the node's shape box; return the ones that do not.
+OVERFLOWS = """(svg) => {
+  const box = (els) => els.map((el) => el.getBBox()).reduce((a, b) => ({
+    x: Math.min(a.x, b.x), y: Math.min(a.y, b.y),
+    r: Math.max(a.r, b.x + b.width), b: Math.max(a.b, b.y + b.height)}),
+    {x: Infinity, y: Infinity, r: -Infinity, b: -Infinity});
+  const bad = [];
+  let checked = 0;
+  const check = (shapes, texts) => {
+    const frame = box(shapes);
+    const boxes = texts.filter((text) => text.textContent.trim()).map((text) => [text, text.getBBox()]);
+    for (const [text, t] of boxes) {
+      checked += 1;
+      if (t.x < frame.x - 0.5 || t.y < frame.y - 0.5 || t.x + t.width > frame.r + 0.5
+          || t.y + t.height > frame.b + 0.5) {
+        bad.push("outside: " + text.textContent + " " + JSON.stringify([t.x, t.width, frame.x, frame.r]));
+      }
+      for (const [other, o] of boxes) {  // 同一行的文字不得重叠. Runs on one line must not overlap.
+        if (other !== text && Math.abs(Number(other.getAttribute("y")) - Number(text.getAttribute("y"))) < 1
+            && t.x < o.x && t.x + t.width > o.x + 0.5) {
+          bad.push("overlap: " + text.textContent + " / " + other.textContent);
+        }
+      }
+    }
+  };
+  for (const g of svg.querySelectorAll("g.node")) {
+    check([...g.querySelectorAll("polygon, path, ellipse")], [...g.querySelectorAll("text")]);
+  }
+  const graph = svg.querySelector("g.graph");  // 图的标题须在画布之内. The caption stays on the canvas.
+  const own = (tag) => [...graph.children].filter((el) => el.tagName === tag);
+  check(own("polygon"), own("text"));
+  return {bad, checked};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(CHROMIUM is not None, "chromium is not installed (Debian package chromium)")
+    require_module("playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def pure(monkeypatch):
+    require(PURE is not None, "graphviz-pure is not installed")
+    monkeypatch.setenv(ENV_VAR, PURE)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+    context.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()
+                                         if route.request.url.startswith("file://") else route.abort()))
+    page = context.new_page()
+    page.requests = requests
+    yield page
+    context.close()
+
+
+def visible_total(page, name: str) -> str:
+    return page.locator(f'.mgcn-frame.mgcn-current tr[data-name="{name}"] .mgcn-total').inner_text()
+
+
+def test_player_steps_through_the_five_events(pure, page, tmp_path):
+    path = export_html(e_graph()["e"], tmp_path / "e.html", interval_ms=40)
+    page.goto(path.as_uri())
+    counter = page.locator(".mgcn-counter")
+    assert counter.inner_text() == "第 0 / 5 步 (step 0 of 5)"
+    assert visible_total(page, "b") == "?" and page.locator(".mgcn-frame:visible").count() == 1
+    for clicks, b_total in ((1, "?"), (2, "?"), (3, "?"), (4, "2"), (5, "5")):
+        page.click('[data-act="next"]')
+        assert counter.inner_text() == f"第 {clicks} / 5 步 (step {clicks} of 5)"
+        assert visible_total(page, "b") == b_total
+    assert visible_total(page, "a") == "2" and visible_total(page, "d") == "3"
+    assert "∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）" in page.locator(".mgcn-current .mgcn-caption").inner_text()
+    page.click('[data-act="next"]')  # 最后一步之后不再前进. Stays on the last step.
+    assert counter.inner_text().startswith("第 5 / 5 步")
+    page.keyboard.press("ArrowLeft")
+    assert counter.inner_text().startswith("第 4 / 5 步") and visible_total(page, "b") == "2"
+    page.keyboard.press("ArrowRight")
+    assert visible_total(page, "b") == "5"
+    page.keyboard.press("Home")
+    assert counter.inner_text().startswith("第 0 / 5 步")
+    page.click('[data-act="play"]')
+    page.wait_for_function("document.querySelector('.mgcn-player').dataset.step === '5'", timeout=5000)
+    assert visible_total(page, "b") == "5"
+    assert all(url.startswith("file://") for url in page.requests)
+
+
+def test_without_javascript_every_frame_is_listed(pure, browser, tmp_path):
+    path = export_html(e_graph()["e"], tmp_path / "e.html")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(path.as_uri())
+    assert page.locator(".mgcn-frame:visible").count() == 6
+    assert not page.locator(".mgcn-controls").is_visible()
+    context.close()
+
+
+def test_chinese_labels_fit_their_boxes_in_the_browser(pure, page, tmp_path):
+    rate = mg.Value(0.05, "学习率")
+    weight = mg.Value(-1.25, "权重")
+    step = rate * weight
+    step.label = "更新量乘以梯度"
+    loss = (step + 1).tanh()
+    loss.label = "损失函数的值"
+    loss.backward()
+    pictures = [to_svg(draw_dot(loss, show_index=True, layered=True)), frames(loss)[2].svg()]
+    body = "".join(svg[svg.find("<svg"):] for svg in pictures)
+    (tmp_path / "labels.html").write_text(f"<!DOCTYPE html><meta charset='utf-8'><body>{body}</body>",
+                                          encoding="utf-8")
+    page.goto((tmp_path / "labels.html").as_uri())
+    drawn, frame = (page.evaluate(OVERFLOWS, svg) for svg in page.query_selector_all("svg"))
+    assert drawn["checked"] == 5 * 4 + 3 and drawn["bad"] == []
+    assert frame["checked"] == 5 * 3 + 3 + 1 and frame["bad"] == []  # 含中文标题. With the Chinese caption.
+    page.goto(export_html(e_graph()["e"], tmp_path / "e.html").as_uri())
+    for step_index in range(6):
+        result = page.evaluate(OVERFLOWS, page.query_selector(".mgcn-current svg"))
+        assert result["checked"] == 5 * 3 + 3 and result["bad"] == [], step_index
+        page.keyboard.press("ArrowRight")
