@@ -16,7 +16,7 @@ _VISITED = object()
 """遍历时放进 grad 槽的标记. The mark a walk puts in a node's grad slot while it runs."""
 
 
-def _post_order(root: Value, leaves: bool, keep_grads: bool) -> list[Value]:
+def _post_order(root: Value, leaves: bool, keep_grads: bool, forward: bool) -> list[Value]:
     """迭代式深度优先后序遍历: 父节点总在子节点之前; 用 grad 槽标记已访问的节点.
 
     Iterative depth-first post-order: every node after all of its parents.
@@ -25,12 +25,15 @@ def _post_order(root: Value, leaves: bool, keep_grads: bool) -> list[Value]:
     slot, so the walk needs no dictionary or set and stays linear (and cache
     friendly) even for millions of nodes.  With ``keep_grads`` the grads are
     put back afterwards; the backward pass passes False because it resets them
-    anyway.  Parents are explored right to left, so that in the reversed order
-    the first operand comes first (e, c, d for e = c·d).
+    anyway.  ``forward=True`` explores parents left to right, so inputs come in
+    operand order (a, b, c, d, e for e = (a+b)(b+1)); ``forward=False``
+    explores them right to left, so that in the *reversed* order the first
+    operand comes first (e, c, d, ...): the order the backward pass wants.
     """
+    explore = iter if forward else reversed
     replaced: list[tuple[Value, float]] = []
     order: list[Value] = []
-    stack = [(root, reversed(root.parents))]
+    stack = [(root, explore(root.parents))]
     if keep_grads:
         replaced.append((root, root.grad))
     root.grad = _VISITED  # type: ignore[assignment]
@@ -42,7 +45,7 @@ def _post_order(root: Value, leaves: bool, keep_grads: bool) -> list[Value]:
                     if keep_grads:
                         replaced.append((parent, parent.grad))
                     parent.grad = _VISITED  # type: ignore[assignment]
-                    stack.append((parent, reversed(parent.parents)))
+                    stack.append((parent, explore(parent.parents)))
                     break
             else:
                 stack.pop()
@@ -60,21 +63,21 @@ def _post_order(root: Value, leaves: bool, keep_grads: bool) -> list[Value]:
 def topological_order(root: Value) -> list[Value]:
     """拓扑序: 输入在前, 输出 root 在最后; 每个节点都排在它的所有父节点之后.
 
-    Topological order of the graph below ``root``: inputs first, ``root`` last.
-    Iterative, deterministic (operand order), linear in the graph's size.
+    Topological order of the graph below ``root``: inputs first (in operand
+    order), ``root`` last.  Iterative, deterministic, linear in the graph's size.
     """
-    return _post_order(root, leaves=True, keep_grads=True)
+    return _post_order(root, leaves=True, keep_grads=True, forward=True)
 
 
 def backward_order(root: Value, leaves: bool = True) -> list[Value]:
     """反向传播的顺序: 从输出开始, 一个节点只在它的所有使用者之后出现.
 
-    The order of the backward pass: the reverse of :func:`topological_order`,
-    output first.  A node appears only after every node that uses it, so its
-    gradient is complete ("piled up") when its turn comes.  ``leaves=False``
-    leaves out the leaves, which only receive gradients.
+    The order in which ``backward()`` visits the graph: output first, and a node
+    only after every node that uses it, so its gradient is complete ("piled
+    up") when its turn comes; among equals the first operand first.
+    ``leaves=False`` leaves out the leaves, which only receive gradients.
     """
-    order = _post_order(root, leaves, keep_grads=True)
+    order = _post_order(root, leaves, keep_grads=True, forward=False)
     order.reverse()
     return order
 
@@ -85,7 +88,7 @@ def backward_pass_order(root: Value) -> list[Value]:
     The order ``backward()`` uses: operation nodes only, output first, with
     their grads reset to 0 (the walk used the grad slots as marks).
     """
-    order = _post_order(root, leaves=False, keep_grads=False)
+    order = _post_order(root, leaves=False, keep_grads=False, forward=False)
     order.reverse()
     for node in order:
         node.grad = 0.0
