@@ -1,0 +1,154 @@
+"""文档站点: mkdocs build --strict 成功, 课程与 API 页面都在, 页面不引用外部脚本, 示例代码能运行.
+
+The documentation site: it builds in strict mode, has the Chinese home page,
+every lesson and API page, loads nothing from other hosts (it must work
+offline in a classroom), and the code examples of its pages run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import require_module
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+PAGES = DOCS / "pages"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+LESSONS = ["01_链式法则与堆放", "02_神经元与梯度下降", "03_两层网络逐步反向传播", "04_手推梯度检查",
+           "05_矩阵形式的误差项", "06_训练多层感知机", "07_循环神经网络与BPTT", "08_从_micrograd_cn_到_PyTorch"]
+API_PAGES = ["engine", "graph", "gradcheck", "trace", "viz", "nn", "optim", "train", "plots", "datasets",
+             "examples", "manual", "deltas", "bridge", "dynamics", "sequence_tasks", "cli"]
+BUILD_TIMEOUT = 600  # 秒. Seconds.
+
+EXTERNAL = r"[\"']?(?:https?:)?//"
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+EXTERNAL_SRC = re.compile(r"\bsrc=" + EXTERNAL, re.IGNORECASE)
+EXTERNAL_IMPORT = re.compile(r"(?:\bimport\s*\(\s*|\bfrom\s+|\bimport\s+)" + EXTERNAL)
+EXTERNAL_STYLESHEET = re.compile(r"<link\b[^>]*\bhref=" + EXTERNAL + r"[^>]*>", re.IGNORECASE)
+EXTERNAL_CSS_IMPORT = re.compile(r"@import\s+(?:url\()?" + EXTERNAL, re.IGNORECASE)
+
+
+def external_loads(html: str) -> list[str]:
+    """页面中从其他主机加载的脚本与样式表. Scripts and stylesheets a page loads from other hosts."""
+    found = [m.group(0)[:100] for m in SCRIPT.finditer(html)
+             if EXTERNAL_SRC.search(m.group(1)) or EXTERNAL_IMPORT.search(m.group(2))]
+    found += [m.group(0)[:100] for m in EXTERNAL_STYLESHEET.finditer(html)]
+    return found + [m.group(0) for m in EXTERNAL_CSS_IMPORT.finditer(html)]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """构建一次站点 (严格模式), 返回输出目录. Build the site once, strictly; return its folder."""
+    require_module("mkdocs")
+    require_module("material")
+    require_module("mkdocs_jupyter")
+    require_module("mkdocstrings_handlers.python")
+    out = tmp_path_factory.mktemp("site")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(DOCS / "mkdocs.yml"),
+                           "-d", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, f"mkdocs build --strict failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    return out
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_home_page_is_chinese(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in home
+    assert "标量反向传播" in home
+    assert 'src="images/e_graph.svg"' in home
+    assert (site / "images" / "e_graph.svg").is_file()
+
+
+def test_core_pages_exist(site: Path) -> None:
+    for page in ("quickstart", "concepts", "performance", "notebooks"):
+        assert (site / page / "index.html").is_file(), page
+    assert (site / "images" / "e_player.html").is_file()
+
+
+def test_every_notebook_is_a_lesson_page(site: Path) -> None:
+    assert NOTEBOOKS, "notebooks/ has no .ipynb files"
+    for notebook in NOTEBOOKS:
+        page = site / "notebooks" / notebook.stem / "index.html"
+        assert page.is_file(), f"lesson page missing for {notebook.name}"
+        html = page.read_text(encoding="utf-8")
+        assert "jupyter-wrapper" in html  # 由 mkdocs-jupyter 渲染. Rendered by mkdocs-jupyter.
+        assert (page.parent / notebook.name).is_file()  # 可下载原文件. The .ipynb can be downloaded.
+    names = {notebook.stem for notebook in NOTEBOOKS}
+    assert names == set(LESSONS), f"expected the eight lessons, found {sorted(names)}"
+
+
+def test_lessons_are_in_the_navigation(site: Path) -> None:
+    html = (site / "notebooks" / "index.html").read_text(encoding="utf-8")
+    for notebook in NOTEBOOKS:
+        assert notebook.stem in _unquoted_links(html), notebook.stem
+
+
+def _unquoted_links(html: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(" ".join(re.findall(r'href="([^"]*)"', html)))
+
+
+def test_api_pages_are_generated_from_docstrings(site: Path) -> None:
+    for name in API_PAGES:
+        page = site / "api" / name / "index.html"
+        assert page.is_file(), name
+        html = page.read_text(encoding="utf-8")
+        assert f"micrograd_cn.{name}" in html and "doc-heading" in html, name
+    engine = (site / "api" / "engine" / "index.html").read_text(encoding="utf-8")
+    assert "计算图中的一个标量节点" in engine  # Value 的文档字符串. The Value docstring.
+    assert "propagate" in engine
+
+
+def test_no_page_loads_from_another_host(site: Path) -> None:
+    offenders = [f"{page.relative_to(site)}: {tag}" for page in _pages(site)
+                 for tag in external_loads(page.read_text(encoding="utf-8"))]
+    assert not offenders, "\n".join(offenders)
+    for stylesheet in site.rglob("*.css"):
+        assert not EXTERNAL_CSS_IMPORT.search(stylesheet.read_text(encoding="utf-8")), stylesheet
+
+
+def test_the_offline_check_catches_cdn_assets() -> None:
+    assert external_loads('<script src="https://cdn.example.org/mathjax.js"></script>')
+    assert external_loads('<link rel="stylesheet" href="//fonts.example.org/a.css">')
+    assert external_loads('<script type="module">const m = (await import("https://cdn.example.org/m.mjs"));</script>')
+    assert not external_loads('<script src="../assets/javascripts/bundle.js"></script>'
+                              '<p>see https://example.org/ from "https://example.org"</p>')
+
+
+def _examples(page: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (PAGES / page).read_text(encoding="utf-8"), re.DOTALL)
+
+
+@pytest.mark.parametrize("page", ["quickstart.md", "concepts.md"])
+def test_code_examples_run(page: str, tmp_path: Path) -> None:
+    examples = _examples(page)
+    assert examples
+    if any("import torch" in code for code in examples):
+        require_module("torch")
+    for number, code in enumerate(examples):
+        done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, f"{page} example {number} failed:\n{code}\n{done.stderr[-2000:]}"
+
+
+def test_readme_picture_is_reproducible(tmp_path: Path) -> None:
+    require_module("graphviz")
+    done = subprocess.run([sys.executable, str(DOCS / "make_images.py"), "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for name in ("e_graph.svg", "e_player.html"):
+        assert (tmp_path / name).read_bytes() == (PAGES / "images" / name).read_bytes(), name
+    svg = (tmp_path / "e_graph.svg").read_text(encoding="utf-8")
+    assert "graphviz-pure" in svg  # 用内置渲染器画的. Drawn by the embedded renderer.
+    assert "grad = 5" in svg and "grad = 2" in svg  # ∂e/∂b = 5, ∂e/∂a = 2
