@@ -48,15 +48,20 @@ Phases = dict[str, float]
 # ---- (a) micrograd 的演示训练步 the demo training step ------------------------------------
 
 
-def micrograd_style_step(model: Any, value: type, X: list, y: list, lr: float) -> Phases:
-    """micrograd 演示中的一步 (代码原样, 只换 import). One step of micrograd's demo, verbatim."""
-    t0 = time.perf_counter()
+def demo_loss(model: Any, value: type, X: list, y: list) -> tuple[Any, list]:
+    """micrograd 演示的损失 (代码原样, 只换 import); 返回 (总损失, 各点得分). micrograd's demo loss, verbatim."""
     inputs = [list(map(value, xrow)) for xrow in X]
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * sum(p * p for p in model.parameters())
-    total_loss = data_loss + reg_loss
+    return data_loss + reg_loss, scores
+
+
+def micrograd_style_step(model: Any, value: type, X: list, y: list, lr: float) -> Phases:
+    """micrograd 演示中的一步 (代码原样, 只换 import). One step of micrograd's demo, verbatim."""
+    t0 = time.perf_counter()
+    total_loss, _ = demo_loss(model, value, X, y)
     t1 = time.perf_counter()
     model.zero_grad()
     total_loss.backward()
@@ -252,12 +257,7 @@ def bench_deep(quick: bool) -> None:
 def demo_training_loop(model: Any, value: type, X: list, y: list, steps: int) -> float:
     """micrograd 演示的训练循环 (每步算准确率, 学习率从 1.0 递减); 返回最后的损失. micrograd's demo loop."""
     for k in range(steps):
-        inputs = [list(map(value, xrow)) for xrow in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in model.parameters())
-        total_loss = data_loss + reg_loss
+        total_loss, scores = demo_loss(model, value, X, y)
         accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
         model.zero_grad()
         total_loss.backward()

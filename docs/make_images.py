@@ -23,6 +23,7 @@ import sysconfig
 from pathlib import Path
 
 import micrograd_cn as mg
+from micrograd_cn import demo
 
 IMAGES = Path(__file__).resolve().parent / "pages" / "images"
 
@@ -38,14 +39,7 @@ def embedded_renderer() -> str:
 
 def chain_rule_example(backward: bool = True) -> mg.Value:
     """例子 e = (a+b)(b+1), a = 2, b = 1; 默认已经反向传播. The example, by default after backward()."""
-    a = mg.Value(2.0, label="a")
-    b = mg.Value(1.0, label="b")
-    c = a + b
-    c.label = "c"
-    d = b + 1
-    d.label = "d"
-    e = c * d
-    e.label = "e"
+    e = demo.chain_rule_example()["e"]
     if backward:
         e.backward()
     return e

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .engine import Value, as_value, no_grad
 from .errors import fail
@@ -24,22 +25,32 @@ class GradcheckRow:
     ok: bool
 
 
+class RowsReport:
+    """逐行检查的报告: 每一行都 ok 才算通过, 可直接用作 bool.
+
+    A report made of rows that each have ``ok``: it passes when every row
+    does, and is truthy exactly then.
+    """
+
+    rows: tuple[Any, ...]
+
+    @property
+    def ok(self) -> bool:
+        """每一行都通过. Every row passed."""
+        return all(row.ok for row in self.rows)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
 @dataclass(frozen=True)
-class GradcheckReport:
+class GradcheckReport(RowsReport):
     """梯度检查报告: 每个输入一行, 以及总体结论 ok. The report of :func:`gradcheck`."""
 
     rows: tuple[GradcheckRow, ...]
     eps: float
     rtol: float
     atol: float
-
-    @property
-    def ok(self) -> bool:
-        """所有输入都通过. Every input passed."""
-        return all(row.ok for row in self.rows)
-
-    def __bool__(self) -> bool:
-        return self.ok
 
     def __repr__(self) -> str:
         header = (f"{'输入 input':<14}{'值 value':>14}{'反向传播 analytic':>20}"

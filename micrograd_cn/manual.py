@@ -35,6 +35,7 @@ from typing import Any, Union
 from .deltas import network_layers, run_layers
 from .engine import Value, propagate
 from .errors import fail
+from .gradcheck import RowsReport
 from .graph import backward_order, depths
 from .nn.module import Module
 from .train import LossSpec, resolve_loss
@@ -77,7 +78,7 @@ class Mistake:
 
 
 @dataclass(frozen=True)
-class ManualCheckReport:
+class ManualCheckReport(RowsReport):
     """检查报告: 每个梯度分量一行, 每组的诊断, 以及去重后的错误列表.
 
     The report: one row per gradient entry, each group's diagnosis (the
@@ -90,14 +91,6 @@ class ManualCheckReport:
     mistakes: tuple[Mistake, ...]
     rtol: float
     atol: float
-
-    @property
-    def ok(self) -> bool:
-        """所有分量都与引擎一致. Every entry agrees with the engine."""
-        return all(row.ok for row in self.rows)
-
-    def __bool__(self) -> bool:
-        return self.ok
 
     def __repr__(self) -> str:
         header = f"{'梯度 gradient':<16}{'引擎 engine':>16}{'你的 yours':>16}  对 ok  提示 hint"
