@@ -8,16 +8,24 @@ MkDocs hooks for the documentation site.
   ``mkdocs.yml`` is replaced by the lessons in file-name order.
 * The site must work offline in a classroom: scripts that load code from
   another host (nbconvert adds MathJax and Mermaid from a CDN) and stylesheet
-  ``<link>`` tags that point to another host are removed, so formulas in the
-  lessons show as their LaTeX source.
+  ``<link>`` tags that point to another host are removed.
+* Instead of MathJax, every formula is turned into MathML at build time
+  (``latex2mathml``), which Chromium (>= 109) and Firefox draw natively:
+  ``$...$``/``$$...$$`` written by nbconvert in the lessons, and ``\\(...\\)``/
+  ``\\[...\\]`` written by ``pymdownx.arithmatex`` for ``$...$`` in the Markdown
+  pages. Code, code cells and cell outputs are left alone. A formula that
+  cannot be converted fails the build, naming the page and the formula.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
@@ -81,9 +89,164 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     Remove scripts and stylesheets served from other hosts, so the site works offline.
     """
     output = SCRIPT.sub(lambda m: "" if _loads_external(m.group(1), m.group(2)) else m.group(0), output)
-    return EXTERNAL_STYLESHEET.sub("", output)
+    output = EXTERNAL_STYLESHEET.sub("", output)
+    output, failures = render_math(output, dollars=page.file.src_uri.endswith(".ipynb"))
+    if failures:
+        listed = "\n".join(f"  {tex!r}: {reason}" for tex, reason in failures)
+        raise PluginError(f"{page.file.src_uri}: {len(failures)} 个公式无法转换为 MathML, 请改写 "
+                          f"({len(failures)} formula(s) cannot be converted to MathML, please rewrite them):\n{listed}")
+    return output.replace("</head>", MATH_STYLE + "</head>", 1) if "<math" in output else output
 
 
 def _loads_external(attributes: str, body: str) -> bool:
     """脚本是否从其他主机加载代码 (src 或 import). Whether a script loads code from another host."""
     return bool(EXTERNAL_SRC.search(attributes) or EXTERNAL_IMPORT.search(body))
+
+
+# ---------------------------------------------------------------------------
+# 公式: LaTeX → MathML. Formulas: LaTeX to MathML.
+
+MATH_STYLE = ("<style>math{font-family:'STIX Two Math','Latin Modern Math','Cambria Math',math}"
+              "math[display=block]{margin:.8em 0;overflow-x:auto;overflow-y:hidden}</style>")
+TAG = re.compile(r"<!--.*?-->|<![^>]*>|</?([a-zA-Z][^\s/>]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.DOTALL)
+CLASS = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+# 这些元素中的文字不是公式: 代码、脚本、样式、页头, 以及已经是 MathML/SVG 的部分.
+# Text inside these elements is never a formula.
+NO_MATH_TAGS = {"pre", "code", "kbd", "samp", "script", "style", "textarea", "title", "head", "math", "svg"}
+# 代码格的输入与任何一格的输出 (nbconvert 的类名). A code cell's input and every cell's output.
+NO_MATH_CLASSES = {"jp-InputArea-editor", "jp-Cell-outputWrapper", "jp-OutputArea", "highlight"}
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# 公式的写法, 排在前面的优先. Ways to write a formula; earlier ones win.
+LATEX_DELIMITERS = [
+    r"\\\[(?P<bracket_display>.+?)\\\]",
+    r"\\\((?P<paren_inline>.+?)\\\)",
+    # nbconvert 原样输出不在 $ 中的公式环境. nbconvert writes a bare math environment as it is.
+    r"(?P<environment>\\begin\{(?P<env>(?:equation|align|gather|multline|eqnarray|alignat)\*?)\}.*?\\end\{(?P=env)\})",
+]
+# 先认出 \$ (不是公式), 再认 $$...$$, 再认 $...$. An escaped dollar first, then display, then inline math.
+# 行内 $...$ 按 Pandoc 的规则: 开头的 $ 后、结尾的 $ 前不能是空白, 结尾的 $ 后不能紧跟数字,
+# 所以 "$5 和 $10" 这样的价钱不是公式. Inline math follows Pandoc's rule, so prices stay text.
+DOLLAR_DELIMITERS = [
+    r"(?P<escaped>\\\$)",
+    r"\$\$(?P<dollar_display>.+?)(?<!\\)\$\$",
+    *LATEX_DELIMITERS,
+    r"\$(?=[^\s$])(?P<dollar_inline>(?:\\.|[^$\\])+?)(?<![\s\\])\$(?!\d)",
+]
+LATEX_MATH = re.compile("|".join(LATEX_DELIMITERS), re.DOTALL)
+DOLLAR_MATH = re.compile("|".join(DOLLAR_DELIMITERS), re.DOTALL)
+DISPLAY_GROUPS = ("dollar_display", "bracket_display", "environment")
+BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
+UNKNOWN_COMMAND = re.compile(r">[^<]*?(\\[a-zA-Z]+)")
+TEXT_ESCAPE = re.compile(r"\\([%_$#&{} ])")
+MTEXT = re.compile(r"(<mtext>)(.*?)(</mtext>)", re.DOTALL)
+STYLED_LETTER = re.compile(r'<mi mathvariant="(bold|bold-italic)">([A-Za-z])</mi>')
+# MathML Core 不支持 mathvariant="bold": 换成 Unicode 数学粗体字母. Chromium ignores bold mathvariant.
+STYLE_OFFSETS = {"bold": 0x1D400, "bold-italic": 0x1D468}
+
+
+class MathError(ValueError):
+    """公式无法转换为 MathML. A formula that cannot be converted to MathML."""
+
+
+@cache
+def tex_to_mathml(tex: str, display: bool = False) -> str:
+    """把一段 LaTeX 公式转换为 MathML; 不支持或写错时抛出 MathError.
+
+    Convert one LaTeX formula (without delimiters) to a ``<math>`` element.
+    Raises ``MathError`` when latex2mathml rejects it, when its braces do not
+    balance, or when a command is unknown to latex2mathml (which would
+    otherwise print it as text).
+    """
+    from latex2mathml.converter import convert
+
+    depth = 0
+    for brace in re.findall(r"\\.|[{}]", tex):
+        depth += {"{": 1, "}": -1}.get(brace, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise MathError("花括号不配对 (unbalanced braces)")
+    try:
+        mathml = convert(tex, display="block" if display else "inline")
+    except Exception as error:  # latex2mathml 的各种语法错误. Its syntax errors have no common base.
+        raise MathError(f"latex2mathml: {type(error).__name__} {error}".strip()) from error
+    mathml = MTEXT.sub(lambda m: m.group(1) + TEXT_ESCAPE.sub(r"\1", m.group(2)) + m.group(3), mathml)
+    if BARE_AMPERSAND.search(mathml):
+        raise MathError("& 只能用在矩阵或对齐环境中, 文字 & 请写 \\& (a bare & belongs in a matrix; write \\&)")
+    unknown = UNKNOWN_COMMAND.search(mathml)
+    if unknown:
+        raise MathError(f"latex2mathml 不认识 {unknown.group(1)} (unsupported command {unknown.group(1)})")
+    return STYLED_LETTER.sub(_styled_letter, mathml)
+
+
+def _styled_letter(match: re.Match[str]) -> str:
+    """把粗体字母换成 Unicode 数学字母. A bold letter as a Unicode mathematical letter."""
+    letter = match.group(2)
+    index = ord(letter) - ord("A") if letter.isupper() else 26 + ord(letter) - ord("a")
+    offset = STYLE_OFFSETS[match.group(1)] + index
+    return f"<mi>{chr(offset)}</mi>"
+
+
+def render_math(page_html: str, dollars: bool = True) -> tuple[str, list[tuple[str, str]]]:
+    """把页面 HTML 中的公式换成 MathML, 返回新的 HTML 与无法转换的 (公式, 原因).
+
+    Replace the formulas of a page's HTML by MathML. Only text outside code,
+    scripts, styles and notebook code cells/outputs is looked at; the text is
+    HTML-escaped, so each formula is unescaped before conversion. ``\\(...\\)``,
+    ``\\[...\\]`` and math environments are always formulas; ``$...$`` and
+    ``$$...$$`` only when ``dollars`` is true (notebook pages; the Markdown
+    pages' dollars are already turned into ``\\(...\\)`` by arithmatex), where
+    ``\\$`` shows a plain dollar. Returns the new HTML and, for every formula
+    that could not be converted, the formula and the reason (its text is kept).
+    """
+    failures: list[tuple[str, str]] = []
+    pieces: list[str] = []
+    skipping: list[Any] = []  # [标签名, 嵌套深度] 或空. [tag name, depth] while inside a no-math element.
+    position = 0
+    for tag in TAG.finditer(page_html):
+        pieces.append(page_html[position:tag.start()] if skipping else
+                      _convert_text(page_html[position:tag.start()], dollars, failures))
+        pieces.append(tag.group(0))
+        position = tag.end()
+        _track_no_math(tag, skipping)
+    pieces.append(page_html[position:] if skipping else _convert_text(page_html[position:], dollars, failures))
+    return "".join(pieces), failures
+
+
+def _track_no_math(tag: re.Match[str], skipping: list[Any]) -> None:
+    """跟踪当前是否在不含公式的元素里. Track whether the scan is inside a no-math element."""
+    name = (tag.group(1) or "").lower()
+    if not name:
+        return
+    closing = tag.group(0).startswith("</")
+    opens = not closing and not tag.group(0).endswith("/>") and name not in VOID_TAGS
+    if skipping:
+        if name == skipping[0]:
+            skipping[1] += 1 if opens else -1 if closing else 0
+            if skipping[1] == 0:
+                skipping.clear()
+        return
+    if opens:
+        classes = CLASS.search(tag.group(0))
+        if name in NO_MATH_TAGS or (classes and NO_MATH_CLASSES.intersection(classes.group(1).split())):
+            skipping.extend([name, 1])
+
+
+def _convert_text(text: str, dollars: bool, failures: list[tuple[str, str]]) -> str:
+    """转换一段 (HTML 转义过的) 文字中的公式. Convert the formulas of one run of escaped text."""
+    if "$" not in text and "\\" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        found = {name: group for name, group in match.groupdict().items() if group is not None and name != "env"}
+        if "escaped" in found:
+            return "$"
+        (kind, source), = found.items()
+        tex = html.unescape(source)
+        try:
+            return tex_to_mathml(tex.strip(), kind in DISPLAY_GROUPS)
+        except MathError as error:
+            failures.append((tex, str(error)))
+            return match.group(0)
+
+    return (DOLLAR_MATH if dollars else LATEX_MATH).sub(replace, text)

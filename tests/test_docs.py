@@ -2,11 +2,13 @@
 
 The documentation site: it builds in strict mode, has the Chinese home page,
 every lesson and API page, loads nothing from other hosts (it must work
-offline in a classroom), and the code examples of its pages run.
+offline in a classroom), shows the formulas as MathML converted at build time,
+and the code examples of its pages run.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -49,6 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_module("material")
     require_module("mkdocs_jupyter")
     require_module("mkdocstrings_handlers.python")
+    require_module("latex2mathml")
     out = tmp_path_factory.mktemp("site")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(DOCS / "mkdocs.yml"),
                            "-d", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
@@ -124,6 +127,93 @@ def test_the_offline_check_catches_cdn_assets() -> None:
     assert external_loads('<script type="module">const m = (await import("https://cdn.example.org/m.mjs"));</script>')
     assert not external_loads('<script src="../assets/javascripts/bundle.js"></script>'
                               '<p>see https://example.org/ from "https://example.org"</p>')
+
+
+NOT_PROSE = re.compile(r"<(pre|code|script|style|math|svg)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def _prose(html: str) -> str:
+    """页面中代码、脚本与公式以外的部分. A page without its code, scripts and formulas."""
+    return NOT_PROSE.sub("", html)
+
+
+def test_lesson_formulas_are_mathml(site: Path) -> None:
+    for notebook in NOTEBOOKS:
+        html = (site / "notebooks" / notebook.stem / "index.html").read_text(encoding="utf-8")
+        assert "<math " in html, notebook.stem
+        prose = _prose(html)
+        for leftover in ("$\\", "$$", "\\partial", "\\frac"):
+            assert leftover not in prose, f"{notebook.stem}: TeX source {leftover!r} left outside code"
+    first = (site / "notebooks" / LESSONS[0] / "index.html").read_text(encoding="utf-8")
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in first  # 链式法则那一大段.
+    assert "<mfrac>" in first and "&#x02202;" in first  # ∂e/∂a 是分式, ∂ 是一个 MathML 字符.
+    assert "<msub><mi>w</mi><mn>1</mn></msub>" in (site / "notebooks" / LESSONS[2] / "index.html").read_text(
+        encoding="utf-8")  # 下标 w_1. The subscript of w_1.
+
+
+@pytest.fixture(scope="module")
+def hooks() -> object:
+    """docs/hooks.py 作为模块. The site's hooks as a module."""
+    require_module("mkdocs")
+    require_module("latex2mathml")
+    spec = importlib.util.spec_from_file_location("docs_hooks", DOCS / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_math_converter_on_tricky_inputs(hooks: object) -> None:
+    render = hooks.render_math  # type: ignore[attr-defined]
+    page = ("<p>因为 $x &lt; y$ 且 $$\\frac{\\partial e}{\\partial a} = 2$$, "
+            "而 $W=\\begin{pmatrix}1&amp;2\\\\3&amp;4\\end{pmatrix}$.</p>"
+            '<pre><code>price = "$5"  # $x$ 不是公式</code></pre>'
+            "<p>价钱 $5 和 $10 不变, \\$3 是一个美元符号.</p>"
+            '<div class="jp-Cell-outputWrapper"><div><p>$y$</p></div></div><p>$z_1$</p>')
+    html, failures = render(page)
+    assert failures == []
+    assert html.count("<math ") == 4
+    assert 'display="inline"><mrow><mi>x</mi><mo>&#x0003C;</mo><mi>y</mi>' in html  # &lt; 还原为 <.
+    assert 'display="block"><mrow><mfrac><mrow><mo>&#x02202;</mo><mi>e</mi>' in html  # $$...$$ 是独立公式.
+    assert "<mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>2</mn></mtd></mtr>" in html  # &amp; 分开矩阵的两列.
+    assert '<pre><code>price = "$5"  # $x$ 不是公式</code></pre>' in html  # 代码原样保留. Code untouched.
+    assert "<p>价钱 $5 和 $10 不变, $3 是一个美元符号.</p>" in html
+    assert '<div class="jp-Cell-outputWrapper"><div><p>$y$</p></div></div>' in html  # 输出原样. Output untouched.
+    assert html.endswith("<msub><mi>z</mi><mn>1</mn></msub></mrow></math></p>")
+
+
+def test_math_converter_reports_what_it_cannot_convert(hooks: object) -> None:
+    html, failures = hooks.render_math("<p>$\\frac{1$ 和 $x^$ 和 $\\unknowncommand{x}$ 和 $$a & b$$</p>")
+    assert [tex for tex, _ in failures] == ["\\frac{1", "x^", "\\unknowncommand{x}", "a & b"]
+    assert "unbalanced braces" in failures[0][1] and "\\unknowncommand" in failures[2][1]
+    assert "<math" not in html and "$\\frac{1$" in html  # 原文保留. The text is kept.
+
+
+def test_a_formula_that_cannot_be_converted_fails_the_build(hooks: object) -> None:
+    from mkdocs.exceptions import PluginError
+
+    class File:
+        src_uri = "notebooks/99_示例.ipynb"
+
+    class Page:
+        file = File()
+
+    with pytest.raises(PluginError, match=r"notebooks/99_示例\.ipynb.*\n.*\\\\oops"):
+        hooks.on_post_page("<html><head></head><body><p>$\\oops x$</p></body></html>", Page(), {})
+    html = hooks.on_post_page("<html><head></head><body><p>$x$</p></body></html>", Page(), {})
+    assert "<math " in html and "<style>math{" in html
+
+
+def test_markdown_pages_write_formulas_with_arithmatex(hooks: object) -> None:
+    markdown = require_module("markdown")
+    require_module("pymdownx")
+    text = "价钱 $5 和 $10; 公式 $a_1 * b_1 * c$ 与\n\n$$\n\\sum_i w_i^2\n$$\n\n`$x$`"
+    page = markdown.markdown(text, extensions=["pymdownx.arithmatex"],
+                             extension_configs={"pymdownx.arithmatex": {"generic": True}})
+    html, failures = hooks.render_math(page, dollars=False)
+    assert failures == [] and html.count("<math ") == 2
+    assert "<msub><mi>a</mi><mn>1</mn></msub><mo>&#x0002A;</mo>" in html  # _ 与 * 没有变成斜体. No emphasis.
+    assert "价钱 $5 和 $10" in html and "<code>$x$</code>" in html
 
 
 def _examples(page: str) -> list[str]:
