@@ -17,6 +17,7 @@ import numbers
 import random
 
 from .errors import fail
+from .nn.init import make_rng
 
 Dataset = tuple[list[list[float]], list[int]]
 
@@ -103,10 +104,7 @@ def _start(name: str, n: object, noise: object, seed: int | None) -> random.Rand
     if not isinstance(noise, numbers.Real) or not noise >= 0.0 or noise == math.inf:
         fail(ValueError, f"{name}: noise 必须是非负有限数, 收到 {noise!r}",
              f"{name}: noise must be a finite non-negative number, got {noise!r}")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        fail(TypeError, f"{name}: seed 必须是整数或 None, 收到 {seed!r}",
-             f"{name}: seed must be an int or None, got {seed!r}")
-    return random.Random(seed)
+    return make_rng(seed, where=name)
 
 
 def _linspace(start: float, stop: float, count: int, endpoint: bool = True) -> list[float]:

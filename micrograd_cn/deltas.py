@@ -18,7 +18,7 @@ A test checks them against the matrix recursion computed with NumPy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,12 +56,15 @@ class LayerDeltas:
     bias_grad: list[float]
 
 
+def is_network(model: Any) -> bool:
+    """是否是分层的网络: 有 .layers (如 MLP) 或本身是一层 (有 .neurons). Whether model is a layered network."""
+    return hasattr(model, "layers") or hasattr(model, "neurons")
+
+
 def network_layers(model: Any) -> list[Any]:
     """网络的层列表: MLP 的 .layers, 或单独一层 (有 .neurons). The layers of an MLP, or a single layer."""
-    if hasattr(model, "layers"):
-        return list(model.layers)
-    if hasattr(model, "neurons"):
-        return [model]
+    if is_network(model):
+        return list(model.layers) if hasattr(model, "layers") else [model]
     fail(TypeError, f"需要有 .layers 的网络 (如 MLP) 或有 .neurons 的层, 收到 {type(model).__name__}",
          f"need a network with .layers (such as MLP) or a layer with .neurons, got {type(model).__name__}")
 
@@ -87,6 +90,19 @@ def run_layers(model: Any, x: Sequence[float] | float) -> list[LayerRun]:
     return runs
 
 
+def run_with_loss(model: Any, x: Sequence[float] | float, y: Any,
+                  loss: LossSpec = "mse") -> tuple[list[LayerRun], Value]:
+    """逐层前向传播 (同 run_layers) 并求这个样本的损失. The layer-by-layer run and the sample's loss.
+
+    ``loss`` is a loss name (as in :func:`train.fit`) or a function
+    ``loss(prediction, target) -> Value``; it is resolved before the run.
+    """
+    sample_loss = resolve_loss(loss)
+    runs = run_layers(model, x)
+    last = runs[-1].a
+    return runs, sample_loss(last[0] if len(last) == 1 else last, y)
+
+
 def layer_deltas(model: Module, x: Sequence[float] | float, y: Sequence[float] | float,
                  loss: LossSpec = "mse") -> list[LayerDeltas]:
     """对一个样本 (x, y) 求每层的 δ^(l) = ∂L/∂z^(l) 与 ∂L/∂W^(l), 全部取自标量计算图.
@@ -98,13 +114,9 @@ def layer_deltas(model: Module, x: Sequence[float] | float, y: Sequence[float] |
     zeroes the parameters' gradients first and leaves this sample's gradients
     in ``.grad``.
     """
-    sample_loss: Callable[[Any, Any], Value] = resolve_loss(loss)
-    layers = network_layers(model)
-    for layer in layers:
-        layer.zero_grad()
-    runs = run_layers(model, x)
-    last = runs[-1].a
-    total = sample_loss(last[0] if len(last) == 1 else last, y)
+    runs, total = run_with_loss(model, x, y, loss)
+    for run in runs:
+        run.layer.zero_grad()
     total.backward()
     inputs = [float(v) for v in (x if isinstance(x, Sequence) else [x])]
     result = []

@@ -218,7 +218,7 @@ def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: An
     (see :mod:`micrograd_cn.plots`).  Needs matplotlib
     (``pip install 'micrograd_cn[train]'``).
     """
-    from .plots import _axes, _font, _text
+    from .plots import _axes, _font, _font_options, _text
 
     if curves is None:
         curves = compare_cells()
@@ -235,7 +235,7 @@ def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: An
     if title is None:
         title, font = _text("梯度随时间的传递", "gradient norm through time")
     else:
-        font = {"fontproperties": _font()} if _font() is not None else {}
+        font = _font_options()
     ax.set_title(title, **font)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(prop=_font())

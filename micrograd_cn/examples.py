@@ -19,10 +19,12 @@ from typing import Any
 
 from . import datasets
 from .collector import collector_paused
+from .deltas import pre_activation
 from .engine import Value
 from .nn.layers import MLP
 from .nn.losses import hinge, l2_penalty, mse
 from .optim import SGD
+from .train import binary_accuracy
 
 # ---- 2-2-2 网络 the 2-2-2 network ---------------------------------------------------------
 
@@ -160,8 +162,8 @@ def net_2_3_1_step(model: MLP | None = None, lr: float | None = None) -> dict[st
     J = mse(Y, NET_2_3_1["label"])
     model.zero_grad()
     J.backward()
-    forward = {"net1": [h.parents[0].data for h in H], "H": [h.data for h in H],
-               "net2": Y.parents[0].data, "Y": Y.data, "J": J.data}
+    forward = {"net1": [pre_activation(h).data for h in H], "H": [h.data for h in H],
+               "net2": pre_activation(Y).data, "Y": Y.data, "J": J.data}
     grads = _net_2_3_1_numbers(model, "grad")
     SGD(model.parameters(), lr=lr if lr is not None else NET_2_3_1["lr"]).step()
     return {"forward": forward, "grads": grads, "after_one_step": _net_2_3_1_numbers(model, "data")}
@@ -186,8 +188,7 @@ def _transpose(matrix: list[list[float]]) -> list[list[float]]:
 
 def accuracy(model: MLP, X: list[list[float]], y: list[int], threshold: float = 0.0) -> float:
     """二分类准确率: 输出 > threshold 判为正类 (标签 1 或 +1). Binary accuracy of a one-output model."""
-    hits = [(model.predict(x) > threshold) == (label > 0) for x, label in zip(X, y)]
-    return sum(hits) / len(hits)
+    return binary_accuracy([model.predict(x) for x in X], y, threshold)
 
 
 def xor_demo(seed: int = 0, epochs: int = 2000, lr: float = 0.5) -> dict[str, Any]:
@@ -233,7 +234,7 @@ def moons_demo(seed: int = 0, steps: int = 100, n: int = 100, noise: float = 0.1
             scores = [model(x) for x in X]
             loss = hinge(scores, y) + l2_penalty(model, 1e-4)
         losses.append(loss.data)
-        accuracies.append(sum((s.data > 0) == (t > 0) for s, t in zip(scores, y)) / len(y))
+        accuracies.append(binary_accuracy([s.data for s in scores], y))
         optimizer.zero_grad()
         loss.backward()
         optimizer.lr = 1.0 - 0.9 * k / steps

@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Union
 
-from .deltas import network_layers, run_layers
+from .deltas import is_network, network_layers, run_with_loss
 from .engine import Value, propagate
 from .errors import fail
 from .gradcheck import RowsReport
 from .graph import backward_order, depths
 from .nn.module import Module
-from .train import LossSpec, resolve_loss
+from .train import LossSpec
 
 Manual = Union[Mapping[str, Any], Callable[..., Mapping[str, Any]]]
 
@@ -358,13 +358,11 @@ def check_manual_gradients(model_or_fn: Module | Callable[..., Value], x: Any, y
     copied by hand with few digits.  For a network the parameters' ``.grad``
     holds the true gradients afterwards.
     """
-    if isinstance(model_or_fn, Module) and _is_network(model_or_fn):
+    if isinstance(model_or_fn, Module) and is_network(model_or_fn):
         model = model_or_fn
         groups = _model_groups(model)
         model.zero_grad()
-        runs = run_layers(model, x)
-        last = runs[-1].a
-        root = resolve_loss(loss)(last[0] if len(last) == 1 else last, y)
+        runs, root = run_with_loss(model, x, y, loss)
         sites = [(f"layer {l}", run.a) for l, run in enumerate(runs, start=1)]
         leaves = model.parameters()
         given = manual(x, y) if callable(manual) else manual
@@ -392,10 +390,6 @@ def check_manual_gradients(model_or_fn: Module | Callable[..., Value], x: Any, y
     _gradients(root, order)
     engine = {id(p): p.grad for p in leaves}
     return _report(groups, given, engine, variants, rtol, atol)
-
-
-def _is_network(model: Module) -> bool:
-    return hasattr(model, "layers") or hasattr(model, "neurons")
 
 
 def _depth_sites(root: Value) -> list[tuple[str, list[Value]]]:

@@ -21,7 +21,7 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .engine import Value
+from .engine import Value, zero_grad
 from .errors import fail
 from .nn.module import Module
 
@@ -44,8 +44,7 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """把所有参数的梯度清零 (每次 backward 前调用). Set every parameter's gradient to 0."""
-        for p in self.params:
-            p.grad = 0.0
+        zero_grad(self.params)
 
     def step(self) -> None:
         """按梯度更新一次参数. One update; subclasses define it."""

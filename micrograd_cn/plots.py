@@ -64,10 +64,16 @@ def _font() -> Any:
     return FontProperties(family=[font, "DejaVu Sans"])
 
 
+def _font_options() -> dict[str, Any]:
+    """给 set_title 等的字体参数: 有中文字体时指定它, 否则为空. Font keyword arguments for text calls."""
+    font = _font()
+    return {} if font is None else {"fontproperties": font}
+
+
 def _text(zh: str, en: str) -> tuple[str, dict[str, Any]]:
     """(文字, 字体参数): 有中文字体时中英双语, 否则只用英文. A label and its font options."""
-    font = _font()
-    return (en, {}) if font is None else (f"{zh} {en}", {"fontproperties": font})
+    options = _font_options()
+    return (f"{zh} {en}" if options else en), options
 
 
 def _axes(ax: Any) -> Any:

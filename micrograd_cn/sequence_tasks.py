@@ -28,6 +28,7 @@ from .nn.losses import binary_cross_entropy_with_logits, cross_entropy
 from .nn.module import Module
 from .nn.recurrent import RNN
 from .optim import Adam, clip_grad_norm
+from .train import as_outputs, binary_accuracy
 
 
 class SequenceModel(Module):
@@ -45,8 +46,7 @@ class SequenceModel(Module):
 
     def scores(self, h: Sequence[Value]) -> list[Value]:
         """一个隐状态的 nout 个分数. The scores of one hidden state."""
-        out = self.readout(h)
-        return [out] if isinstance(out, Value) else out
+        return as_outputs(self.readout(h))
 
     def forward(self, xs: Sequence[Sequence[float]], state: object = None) -> tuple[list[list[Value]], object]:
         """每个时间步的分数与最终状态. The scores at every time step and the final state."""
@@ -137,7 +137,7 @@ def train_next_char(text: str = "hello world", nh: int = 12, cell: str = "gru", 
         loss = cross_entropy(scores, targets)
         optimizer.zero_grad()
         loss.backward()
-        clip_grad_norm(model.parameters(), max_norm)
+        clip_grad_norm(optimizer.params, max_norm)
         optimizer.step()
         result.losses.append(loss.data)
         if all(_argmax(s) == t for s, t in zip(scores, targets)):  # 强制输入下已全对. Right with teacher forcing.
@@ -202,8 +202,8 @@ class ClassifierResult:
 def accuracy(model: SequenceModel, data: Sequence[tuple[list[list[float]], int]]) -> float:
     """最后一步的分数 > 0 即判为类别 1; 返回正确率. Accuracy of the sign of the last step's score."""
     with no_grad():
-        right = sum(int((model(xs)[0][-1][0].data > 0) == bool(label)) for xs, label in data)
-    return right / len(data)
+        scores = [model(xs)[0][-1][0].data for xs, _ in data]
+    return binary_accuracy(scores, [label for _, label in data])
 
 
 def train_sequence_classifier(task: str = "sum_positive", length: int | None = None, count: int | None = None,
@@ -239,7 +239,7 @@ def train_sequence_classifier(task: str = "sum_positive", length: int | None = N
             loss = binary_cross_entropy_with_logits(logits, [label for _, label in chunk])
             optimizer.zero_grad()
             loss.backward()
-            clip_grad_norm(model.parameters(), max_norm)
+            clip_grad_norm(optimizer.params, max_norm)
             optimizer.step()
             total += loss.data * len(chunk)
         result.losses.append(total / len(train))

@@ -199,6 +199,19 @@ def predicted_class(output: Sequence[float] | float, threshold: float, labels: S
     return labels[-1] if output > threshold else labels[0]
 
 
+def binary_accuracy(scores: Sequence[float], labels: Sequence[float], threshold: float = 0.0) -> float:
+    """二分类准确率: 分数 > threshold 判为正类, 与标签 > 0 (即 1 或 +1) 比较. Binary accuracy of scores.
+
+    The fraction of samples whose decision ``score > threshold`` agrees with
+    ``label > 0``, so 0/1 and −1/+1 labels both work.
+    """
+    if not scores or len(scores) != len(labels):
+        fail(ValueError, f"binary_accuracy: 分数 {len(scores)} 个, 标签 {len(labels)} 个, 数量必须相同且不为 0",
+             f"binary_accuracy: got {len(scores)} scores and {len(labels)} labels; they must match and be non-empty")
+    hits = [(score > threshold) == (label > 0) for score, label in zip(scores, labels)]
+    return sum(hits) / len(hits)
+
+
 def true_class(target: Any) -> float:
     """目标的类别: one-hot 取 1 的位置, 否则就是标签本身. The class of a target."""
     return float(target.index(1.0)) if isinstance(target, list) and len(target) > 1 else float(

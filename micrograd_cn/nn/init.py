@@ -62,21 +62,23 @@ SCHEMES: dict[str, Scheme] = {
 """初始化方案名 → 函数 (fan_in, fan_out, rng) → fan_in 个权重. Scheme name → weight sampler."""
 
 
-def make_rng(seed: int | None = None, rng: random.Random | None = None) -> random.Random:
+def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng") -> random.Random:
     """由种子或现成的 Random 得到随机数发生器; 都没给时用一个新的 (不碰全局状态).
 
     A random generator from ``rng`` or ``seed``; with neither, a fresh
-    unseeded one.  The global ``random`` state is never touched.
+    unseeded one.  The global ``random`` state is never touched.  ``where``
+    names the caller in error messages.
     """
     if rng is not None and seed is not None:
-        fail(ValueError, "seed 与 rng 只能给一个", "give either seed or rng, not both")
+        fail(ValueError, f"{where}: seed 与 rng 只能给一个", f"{where}: give either seed or rng, not both")
     if rng is not None:
         if not isinstance(rng, random.Random):
-            fail(TypeError, f"rng 必须是 random.Random, 收到 {type(rng).__name__}",
-                 f"rng must be a random.Random, got {type(rng).__name__}")
+            fail(TypeError, f"{where}: rng 必须是 random.Random, 收到 {type(rng).__name__}",
+                 f"{where}: rng must be a random.Random, got {type(rng).__name__}")
         return rng
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        fail(TypeError, f"seed 必须是整数, 收到 {seed!r}", f"seed must be an int, got {seed!r}")
+        fail(TypeError, f"{where}: seed 必须是整数或 None, 收到 {seed!r}",
+             f"{where}: seed must be an int or None, got {seed!r}")
     return random.Random(seed)
 
 

@@ -44,7 +44,7 @@ class Neuron(Module):
                  fan_out: int = 1, label: str = "") -> None:
         _check_size(nin, "nin", "Neuron")
         self._act = get_activation(activation)
-        weights = init_weights(init, nin, fan_out, make_rng(seed, rng))
+        weights = init_weights(init, nin, fan_out, make_rng(seed, rng, "Neuron"))
         self.w = [Value(w, f"{label}w{i}") for i, w in enumerate(weights)]
         self.b = Value(0.0, f"{label}b")
         self.activation = activation
@@ -73,7 +73,7 @@ class Layer(Module):
                  rng: random.Random | None = None, seed: int | None = None, label: str = "") -> None:
         _check_size(nin, "nin", "Layer")
         _check_size(nout, "nout", "Layer")
-        rng = make_rng(seed, rng)
+        rng = make_rng(seed, rng, "Layer")
         self.neurons = [Neuron(nin, activation, init=init, rng=rng, fan_out=nout, label=f"{label}N{j}.")
                         for j in range(nout)]
         self.nin = nin
@@ -150,7 +150,7 @@ class MLP(Module):
                  f"MLP: nouts must be a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}")
         get_activation(activation)
         get_activation(output_activation)
-        rng = make_rng(seed, rng)
+        rng = make_rng(seed, rng, "MLP")
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,

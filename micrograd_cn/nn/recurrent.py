@@ -58,7 +58,7 @@ class RecurrentCell(Module):
         where = type(self).__name__
         _check_size(nin, "nin", where)
         _check_size(nh, "nh", where)
-        rng = make_rng(seed, rng)
+        rng = make_rng(seed, rng, where)
         bound = 1.0 / math.sqrt(nh)
         rows = self.gates * nh
 
@@ -289,12 +289,12 @@ class RNN(Module):
             fail(ValueError, f"RNN: cell 只能是 'rnn', 'gru' 或 'lstm', 收到 {cell!r}",
                  f"RNN: cell must be 'rnn', 'gru' or 'lstm', got {cell!r}")
         _check_size(num_layers, "num_layers", "RNN")
-        rng = make_rng(seed, rng)
-        directions = 2 if bidirectional else 1
+        rng = make_rng(seed, rng, "RNN")
+        self.bidirectional = bool(bidirectional)
         self.cells: list[RecurrentCell] = []
         for layer in range(num_layers):
-            layer_in = nin if layer == 0 else nh * directions
-            for direction in range(directions):
+            layer_in = nin if layer == 0 else nh * self.directions
+            for direction in range(self.directions):
                 label = f"l{layer}{'_reverse' if direction else ''}."
                 if cell == "rnn":
                     made: RecurrentCell = RNNCell(layer_in, nh, activation, rng=rng, label=label)
@@ -307,7 +307,6 @@ class RNN(Module):
         self.nh = nh
         self.cell = cell
         self.num_layers = num_layers
-        self.bidirectional = bool(bidirectional)
         self.activation = activation
         self.forget_bias = forget_bias
 

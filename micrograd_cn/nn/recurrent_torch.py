@@ -17,22 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..bridge import torch_module
 from ..engine import Value
 from ..errors import fail
 from .recurrent import RNN
 
 _TORCH_CLASSES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
 _PARAMETER_KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-
-def _torch() -> Any:
-    """延迟导入 torch, 缺失时给出双语提示. Import torch lazily with a clear message."""
-    try:
-        import torch
-    except ImportError:
-        fail(ImportError, "需要 PyTorch: pip install 'micrograd_cn[torch]'",
-             "PyTorch is needed: pip install 'micrograd_cn[torch]'")
-    return torch
 
 
 def torch_parameter_name(kind: str, layer: int, reverse: bool) -> str:
@@ -65,7 +56,7 @@ def rnn_to_torch(model: RNN) -> Any:
     if not isinstance(model, RNN):
         fail(TypeError, f"rnn_to_torch: 需要 micrograd_cn.nn.RNN, 收到 {type(model).__name__}",
              f"rnn_to_torch needs a micrograd_cn.nn.RNN, got {type(model).__name__}")
-    torch = _torch()
+    torch = torch_module()
     options: dict[str, Any] = {"num_layers": model.num_layers, "bidirectional": model.bidirectional,
                                "dtype": torch.float64}
     if model.cell == "rnn":
@@ -84,7 +75,7 @@ def rnn_from_torch(module: Any) -> RNN:
     The module must have biases, no projection (``proj_size=0``) and no
     dropout between layers, because this RNN has none of these.
     """
-    torch = _torch()
+    torch = torch_module()
     kinds = {torch.nn.RNN: "rnn", torch.nn.GRU: "gru", torch.nn.LSTM: "lstm"}
     cell = kinds.get(type(module))
     if cell is None:
