@@ -96,10 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_graph(args: argparse.Namespace) -> int:
     """graph 子命令: 检查 → 求值 → 反向传播 → 打印 → 写文件. The graph subcommand."""
     try:
-        for path in filter(None, (args.output,)):
-            if Path(path).suffix.lower() not in SUFFIXES:
-                raise ExpressionError(bilingual(f"-o 的文件后缀必须是 {' '.join(SUFFIXES)}, 收到 {path!r}",
-                                                f"the file given to -o must end in {' '.join(SUFFIXES)}, got {path!r}"))
+        path = args.output
+        if path and Path(path).suffix.lower() not in SUFFIXES:
+            raise ExpressionError(bilingual(f"-o 的文件后缀必须是 {' '.join(SUFFIXES)}, 收到 {path!r}",
+                                            f"the file given to -o must end in {' '.join(SUFFIXES)}, got {path!r}"))
         variables = parse_assignments(args.assignments)
         expression = parse_expression(args.expression, variables)
         name = args.name or ("out" if OUTPUT_NAME in variables else OUTPUT_NAME)
@@ -132,7 +132,7 @@ def _print_result(args: argparse.Namespace, text: str, variables: dict[str, floa
         grad = steps.grads.get(var)
         note = "" if grad is not None else f"  ({_text(lang, '未用到', 'not used')})"
         print(f"  {partial(out_name, var)} = {format_number(grad or 0.0)}{note}")
-    inner = [node for node in steps.order if node.parents and node is not out]
+    inner = [node for node in steps.order if node is not out]  # order 只含运算节点. Operation nodes only.
     if inner:
         print(f"{_text(lang, '中间节点', 'intermediate nodes')}:")
         for node in inner:

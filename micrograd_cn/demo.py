@@ -84,9 +84,9 @@ def main() -> int:
     print(steps.equations("zh"))
     print("\n路径求和 (the path-sum view):")
     print(path_sums(e, nodes["b"]))
-    total = path_sum_multiplications(e)
-    print(f"求 a 与 b 两个梯度: 路径求和 {total} 次乘法, 反向传播 {backward_multiplications(e)} 次 "
-          f"(both inputs: path sums {total} multiplications, backward {backward_multiplications(e)})")
+    total, backward = path_sum_multiplications(e), backward_multiplications(e)
+    print(f"求 a 与 b 两个梯度: 路径求和 {total} 次乘法, 反向传播 {backward} 次 "
+          f"(both inputs: path sums {total} multiplications, backward {backward})")
     print("\n路径求和重复计算: 菱形梯子 v ← 2v + 3v (path summing repeats work on a ladder of diamonds):")
     print(redundancy_table())
     print()

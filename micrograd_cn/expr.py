@@ -226,18 +226,8 @@ def _source(text: str, node: ast.AST, default: str = "?") -> str:
     return segment if len(segment) <= 60 else segment[:57] + "..."
 
 
-def _allowed(node: ast.AST) -> bool:
-    """节点的种类与运算符是否在白名单中 (细节另查). Whether the node's kind and operator are whitelisted."""
-    if isinstance(node, ast.BinOp):
-        return type(node.op) in _BINARY
-    if isinstance(node, ast.UnaryOp):
-        return isinstance(node.op, (ast.USub, ast.UAdd))
-    return isinstance(node, (ast.Constant, ast.Name, ast.Call, ast.Expression))
-
-
 def _check_node(node: ast.AST, variables: Mapping[str, float], text: str, callee: bool) -> None:
     """检查一个语法树节点是否在白名单中. Check one syntax-tree node against the whitelist."""
-    segment = _source(text, node, type(node).__name__) if not _allowed(node) else ""
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
             segment = _source(text, node)
@@ -251,18 +241,21 @@ def _check_node(node: ast.AST, variables: Mapping[str, float], text: str, callee
             _refuse(f"变量 {node.id} 没有给值: 在命令行上加上 {node.id}=数值",
                     f"variable {node.id} has no value: add {node.id}=<number> on the command line")
     elif isinstance(node, ast.BinOp):
-        if not _allowed(node):
+        if type(node.op) not in _BINARY:
+            segment = _source(text, node, type(node).__name__)
             _refuse(f"不允许的运算 {segment!r}: 只能用 + - * / **",
                     f"operator not allowed in {segment!r}: only + - * / ** may be used")
         if isinstance(node.op, ast.Pow):
             _check_exponent(node.right, variables, text)
     elif isinstance(node, ast.UnaryOp):
-        if not _allowed(node):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            segment = _source(text, node, type(node).__name__)
             _refuse(f"不允许的一元运算 {segment!r}: 只能用 - 和 +",
                     f"unary operator not allowed in {segment!r}: only - and + may be used")
     elif isinstance(node, ast.Call):
         _check_call(node, text)
     elif not isinstance(node, ast.Expression):
+        segment = _source(text, node, type(node).__name__)
         zh, en = _REFUSED.get(type(node), (f"语法 {type(node).__name__}", f"the syntax {type(node).__name__}"))
         _refuse(f"表达式中不允许{zh}: {segment!r}", f"{en} not allowed in expressions: {segment!r}")
 
@@ -280,13 +273,13 @@ def parse_expression(text: str, variables: Mapping[str, float]) -> Expression:
         _refuse(f"表达式太长: {len(text)} 个字符, 最多 {MAX_LENGTH}",
                 f"the expression is too long: {len(text)} characters, at most {MAX_LENGTH}")
     _check_bracket_depth(text)
+    text = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         _refuse(f"表达式有语法错误: {error.msg}", f"syntax error in the expression: {error.msg}")
     except (RecursionError, MemoryError, ValueError):
         _refuse("表达式太复杂, 无法解析", "the expression is too complex to parse")
-    text = text.strip()
     _check_tree_depth(tree)
     used: dict[str, None] = {}
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]

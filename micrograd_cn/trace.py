@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 
 from .engine import Value, propagate
 from .errors import fail
-from .graph import backward_order, display_names
+from .graph import backward_order, display_names, topological_order
 
 Lang = Literal["zh", "en"]
 
@@ -55,9 +55,14 @@ def _check_lang(lang: str) -> None:
         fail(ValueError, f"lang 只能是 'zh' 或 'en', 收到 {lang!r}", f"lang must be 'zh' or 'en', got {lang!r}")
 
 
+def is_wide(char: str) -> bool:
+    """全角字符 (汉字、全角标点): 占两个半角的宽度. Full-width characters take two half-width cells."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
 def display_width(text: str) -> int:
     """终端中的显示宽度: 中文等宽字符占两格. Terminal width: wide (CJK) characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(2 if is_wide(ch) else 1 for ch in text)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -314,7 +319,7 @@ class PathSums:
 
 def backward_multiplications(out: Value) -> int:
     """反向传播的乘法次数: 每条边一次 local × grad. Backward's multiplications: one per edge."""
-    return sum(len(node.parents) for node in backward_order(out))
+    return sum(len(node.parents) for node in backward_order(out, leaves=False))
 
 
 def _path_stats(order: list[Value], x: Value) -> tuple[dict[int, int], dict[int, int]]:
@@ -347,7 +352,7 @@ def path_sums(out: Value, x: Value, limit: int = MAX_PATHS) -> PathSums:
     exponentially, so more than ``limit`` paths is refused (before any is
     listed).  Iterative: an explicit stack, no recursion.
     """
-    counts, _ = _path_stats(backward_order(out)[::-1], x)
+    counts, _ = _path_stats(topological_order(out), x)
     n_paths = counts.get(id(out), 0)
     if n_paths > limit:
         fail(ValueError, f"path_sums: 从 x 到输出共有 {n_paths} 条路径, 超过上限 {limit}; 这正是路径求和不可行的原因",
@@ -382,7 +387,7 @@ def path_sum_multiplications(out: Value, inputs: Sequence[Value] | None = None) 
     ``inputs`` (default: every leaf): the sum over paths of their lengths,
     counted by dynamic programming without listing any path.
     """
-    order = backward_order(out)[::-1]
+    order = topological_order(out)
     if inputs is None:
         inputs = [node for node in order if not node.parents]
     return sum(_path_stats(order, x)[1].get(id(out), 0) for x in inputs)

@@ -42,7 +42,7 @@ def mimebundle(source: str) -> dict[str, str]:
     """Jupyter 的富显示数据. The rich display bundle of a graph."""
     page = inline_html(source)
     bundle = {"text/html": page, "text/plain": source}
-    if page.lstrip().startswith("<?xml") or page.lstrip().startswith("<svg"):
+    if page.lstrip().startswith(("<?xml", "<svg")):
         bundle["image/svg+xml"] = page
     return bundle
 

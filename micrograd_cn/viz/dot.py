@@ -99,14 +99,15 @@ def _ids(values: Value | Iterable[Value] | None) -> set[int]:
     return {id(v) for v in values}
 
 
-def _cell_rows(rows: list[tuple[str, str, float]], fill: str, border: str, thick: bool) -> str:
-    """HTML 表格标签: 每行左对齐, 单元格宽度取我们估计的文字宽度.
+def _cell_rows(rows: list[tuple[str, float]], fill: str, border: str, thick: bool) -> str:
+    """HTML 表格标签: 每行 (标记, 估计宽度) 左对齐, 单元格宽度取最宽的一行.
 
-    An HTML-like table label.  Cells are left-aligned and as wide as our own
-    text-width estimate, so full-width Chinese fits whatever the renderer measures.
+    An HTML-like table label from ``(markup, estimated width)`` rows.  Cells
+    are left-aligned and as wide as our own text-width estimate, so full-width
+    Chinese fits whatever the renderer measures.
     """
-    width = round(max(w for _, _, w in rows) + 8)
-    cells = "".join(f'<tr><td align="left" width="{width}">{markup}</td></tr>' for _, markup, _ in rows)
+    width = round(max(w for _, w in rows) + 8)
+    cells = "".join(f'<tr><td align="left" width="{width}">{markup}</td></tr>' for markup, _ in rows)
     return (f'<<table border="{3 if thick else 1}" cellborder="0" cellspacing="0" cellpadding="3" '
             f'bgcolor="{fill}" color="{border}">{cells}</table>>')
 
@@ -121,13 +122,13 @@ def _value_label(node: Value, name: str, index: int, grad: float | None, fill: s
     title, width = f"<b>{html.escape(name)}</b>", text_width(name, bold=True)
     if look.show_index:  # 序号在前: 渲染器低估中文宽度, 写在中文后面会与之重叠. Index first: it would overlap Chinese.
         title, width = f'<font point-size="10">#{index}</font> {title}', width + text_width(f"#{index} ", 10)
-    rows = [(name, title, width)]
+    rows = [(title, width)]
     data_name, grad_name = _field_names(look.lang)
     data_text = f"{data_name} = {fmt(node.data)}"
-    rows.append((data_text, html.escape(data_text), text_width(data_text)))
+    rows.append((html.escape(data_text), text_width(data_text)))
     if look.show_grad:
         grad_text = f"{grad_name} = {'?' if grad is None else fmt(grad)}"
-        rows.append((grad_text, html.escape(grad_text), text_width(grad_text)))
+        rows.append((html.escape(grad_text), text_width(grad_text)))
     return _cell_rows(rows, fill, border, thick)
 
 
@@ -241,7 +242,7 @@ def summary_graph(out: Value, order: list[Value], look: Look) -> Any:
         common = ", ".join(f"{op} ×{n}" for op, n in ops[band].most_common(4))
         lines = ([f"距输出 {span} 层 (depth {span})", f"{counts[band]} 个节点 (nodes)", common] if look.lang == "zh"
                  else [f"depth {span}", f"{counts[band]} nodes", common])
-        rows = [(line, html.escape(line), text_width(line)) for line in lines]
+        rows = [(html.escape(line), text_width(line)) for line in lines]
         graph.node(f"band{band}", label=_cell_rows(rows, ROLES["output"][0] if band == 0 else fill, border, False))
         if band + 1 in counts:
             graph.edge(f"band{band + 1}", f"band{band}")

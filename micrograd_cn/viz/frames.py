@@ -99,7 +99,7 @@ def frames(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR",
         fail(ValueError, f"frames: 反向传播有 {len(steps)} 次堆放, 超过 max_steps={max_steps}",
              f"frames: the backward pass has {len(steps)} accumulations, more than max_steps={max_steps}")
     known: dict[int, float | None] = {id(node): None for node in order}
-    result = [_frame(0, None, look, steps, order, known, len(steps))]
+    result = [_frame(None, look, steps, order, known)]
     if len(steps):
         known[id(steps.out)] = steps[0].node_grad
     sent: dict[int, int] = {}  # 每个节点已送出几次: 当前边是它的第几个父节点. Parent position of the active edge.
@@ -107,18 +107,20 @@ def frames(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR",
         position = sent.get(id(step.node), 0)
         sent[id(step.node)] = position + 1
         known[id(step.parent)] = step.after
-        result.append(_frame(step.index + 1, step, look, steps, order, known, len(steps), position))
+        result.append(_frame(step, look, steps, order, known, position))
     return result
 
 
-def _frame(index: int, step: BackwardStep | None, look: Look, steps: BackwardSteps, order: list[Value],
-           known: dict[int, float | None], count: int, position: int = 0) -> Frame:
-    caption = _caption(step, count, look.lang)
-    scene = Scene(grads=dict(known), caption=caption)
+def _frame(step: BackwardStep | None, look: Look, steps: BackwardSteps, order: list[Value],
+           known: dict[int, float | None], position: int = 0) -> Frame:
+    """画出一帧; step 为 None 时是第 0 帧. Draw one frame; no step means frame 0."""
+    scene = Scene(grads=dict(known), caption=_caption(step, len(steps), look.lang))
+    index, receiver = 0, None
     if step is not None:
         scene.emphasis = {id(step.node): SENDER, id(step.parent): ACTIVE}
         scene.active_edge = (id(step.node), position)
         scene.active_note = f"{fmt(step.node_grad)} × {fmt(step.local)} = {fmt(step.contribution)}"
+        index, receiver = step.index + 1, step.parent_name
     graph = build_graph(steps.out, look, scene, order=order)
     totals = tuple((steps.names[id(node)], known[id(node)]) for node in reversed(order))
-    return Frame(index, graph, step, caption, totals, step.parent_name if step is not None else None)
+    return Frame(index, graph, step, scene.caption, totals, receiver)

@@ -8,7 +8,8 @@ renderers under-measure them, so boxes are sized from this estimate).
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from ..trace import format_number, is_wide
 
 FONT = "sans-serif"
 FONT_SIZE = 14
@@ -48,13 +49,7 @@ def sign_of(grad: float | None) -> str:
 
 def fmt(x: float) -> str:
     """四位有效数字, 不写 -0. Four significant digits, never ``-0``."""
-    text = f"{x:.4g}"
-    return "0" if text in ("-0", "0") else text
-
-
-def is_wide(char: str) -> bool:
-    """全角字符 (汉字、全角标点) 占一个字宽. Full-width characters take a whole em."""
-    return unicodedata.east_asian_width(char) in ("W", "F")
+    return format_number(x, 4)
 
 
 def text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
