@@ -52,6 +52,7 @@ _LAZY: dict[str, str] = {
     "check_manual_gradients": "manual",
     "layer_deltas": "deltas",
     "fit": "train",
+    "binary_accuracy": "train",
     "plot_history": "plots",
     "plot_decision_boundary": "plots",
     "to_torch": "bridge",

@@ -55,7 +55,7 @@ class Value:
     label: str
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _checked_float(data, "Value")
+        self.data = checked_float(data, "Value")
         self.grad = 0.0
         self.parents = ()
         self.local_grads = ()
@@ -226,7 +226,7 @@ def propagate(root: Value, gradient: float = 1.0, on_edge: EdgeListener | None =
     accumulation with the parent's running total ``before`` it.
     Returns the visiting order (operation nodes only).
     """
-    gradient = _checked_float(gradient, "backward")
+    gradient = checked_float(gradient, "backward")
     with collector_paused():
         if root.parents:
             order = backward_pass_order(root)
@@ -319,7 +319,7 @@ def _divide(numerator: float, denominator: float) -> float:
     return quotient
 
 
-def _checked_float(data: object, op: str) -> float:
+def checked_float(data: object, op: str) -> float:
     """把数转成 float; 拒绝非数、nan 与 inf, 并说出是哪个运算收到的.
 
     Convert a number to float; refuse non-numbers, nan and inf, naming the op.
@@ -346,7 +346,7 @@ def _constant(other: object, op: str) -> float:
         return other
     if type(other) is int and -(2**53) <= other <= 2**53:
         return float(other)
-    return _checked_float(other, f"运算 {op} / operation {op}")
+    return checked_float(other, f"运算 {op} / operation {op}")
 
 
 def _data(x: Operand, op: str) -> float:

@@ -20,7 +20,7 @@ import random
 from collections.abc import Sequence
 from typing import Union
 
-from ..engine import Value, _checked_float, dot, no_grad
+from ..engine import Value, checked_float, dot, no_grad
 from ..errors import fail
 from .activations import get_activation
 from .init import init_weights, make_rng
@@ -116,8 +116,8 @@ class Layer(Module):
             size = len(biases) if isinstance(biases, Sequence) else type(biases).__name__
             fail(ValueError, f"{where}: 偏置应为 {self.nout} 个数, 收到 {size}",
                  f"{where}: biases must be {self.nout} numbers, got {size}")
-        return ([[_checked_float(w, where) for w in row] for row in rows],
-                [_checked_float(b, where) for b in biases])
+        return ([[checked_float(w, where) for w in row] for row in rows],
+                [checked_float(b, where) for b in biases])
 
     def _assign(self, weights: Matrix, biases: list[float]) -> None:
         """写入已检查过的权重与偏置. Write checked weights and biases."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..collector import collector_paused
-from ..engine import Value
+from ..engine import Value, zero_grad
 from ..errors import fail
 
 STATE_FORMAT = "micrograd_cn.state_dict"
@@ -49,8 +49,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """把所有参数的梯度清零. Set every parameter's gradient to 0."""
-        for p in self.parameters():
-            p.grad = 0.0
+        zero_grad(self.parameters())
 
     def state_dict(self) -> dict[str, float]:
         """参数名 → 数值 (有序字典). Parameter name → value, in order."""
