@@ -46,6 +46,11 @@ class Renderer:
     source: str
     path: str
 
+    @property
+    def embedded(self) -> bool:
+        """是不是内置的 graphviz-pure (无论怎样找到的). Whether this is the embedded graphviz-pure, however found."""
+        return Path(self.path).stem == "graphviz-pure"
+
     def run(self, source: str, format: str = "svg", timeout: float = TIMEOUT) -> bytes:  # noqa: A002
         """把 DOT 文本交给渲染器 (stdin), 返回输出字节; 内置渲染器不支持的格式先说清楚要装什么.
 
@@ -53,7 +58,7 @@ class Renderer:
         cannot write (pdf, …) raises :class:`RendererNotFoundError` naming what
         to install, before anything runs.
         """
-        if self.source == "graphviz-pure" and format not in EMBEDDED_FORMATS:
+        if self.embedded and format not in EMBEDDED_FORMATS:
             fail(RendererNotFoundError,
                  f"内置渲染器 graphviz-pure 不能输出 {format}; 可用 {', '.join(EMBEDDED_FORMATS)}. "
                  f"需要 {format} 请安装系统 Graphviz (Debian/Ubuntu: {SYSTEM_GRAPHVIZ}), "
