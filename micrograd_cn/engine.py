@@ -47,9 +47,11 @@ class Value:
     made with :func:`custom_op`.
     """
 
-    # "__dict__": 用户可以给 Value 加自己的属性 (优化器状态、颜色); 不用时每个节点只多 8 字节.
-    # "__dict__" lets user code add attributes (optimizer state, colours); unused, it costs 8 bytes a node.
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label", "__dict__")
+    # "__dict__": 用户可以给 Value 加自己的属性 (优化器状态、颜色), 字典只在用到时才建立. label 也放在那里:
+    # 大多数节点没有名字, 类属性 "" 就是它们的 label. 每个节点因此只多 24 字节 (CPython 3.11).
+    # "__dict__" lets user code add attributes (optimizer state, colours); the dict exists only once used.
+    # The label lives there too: most nodes have none and read the class default "".  Cost: 24 B a node.
+    __slots__ = ("data", "grad", "parents", "local_grads", "op", "__dict__")
     __array_ufunc__ = None  # NumPy 标量在左侧时交给 Value 处理. Let NumPy defer to us.
 
     data: float
@@ -57,7 +59,7 @@ class Value:
     parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
     op: str
-    label: str
+    label: str = ""
 
     def __init__(self, data: Number, label: str = "", *micrograd_args: object) -> None:
         if micrograd_args or isinstance(label, (tuple, list, set, frozenset)):
@@ -67,7 +69,8 @@ class Value:
         self.parents = ()
         self.local_grads = ()
         self.op = ""
-        self.label = str(label)
+        if label:
+            self.label = str(label)
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
@@ -372,7 +375,6 @@ def _node(data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...
         node.parents = ()
         node.local_grads = ()
     node.op = op
-    node.label = ""
     return node
 
 
