@@ -7,7 +7,7 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
   [--steps] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``: evaluate the
   expression, run the backward pass and print the value and every gradient
   (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放) and the
-  chain-rule equations; ``-o`` writes the graph (.svg .png .pdf .dot) and
+  chain-rule equations; ``-o`` writes the graph (.svg .png .dot; .pdf with a system Graphviz) and
   ``--html`` the step-through player.  The output is called ``e`` unless
   ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
 
@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("assignments", nargs="*", metavar="name=value",
                        help="变量的值, 如 a=2 b=1 (values of the variables)")
     graph.add_argument("-o", "--output", metavar="FILE",
-                       help="把计算图写成文件, 格式取自后缀 .svg .png .pdf .dot (write the graph; format from suffix)")
+                       help="把计算图写成文件, 格式取自后缀 .svg .png .dot; .pdf 需要系统的 Graphviz "
+                            "(write the graph; format from suffix; .pdf needs a system Graphviz)")
     graph.add_argument("--html", metavar="FILE", help="写出可逐步播放的 HTML 文件 (write the step-through HTML player)")
     graph.add_argument("--steps", action="store_true", help="打印堆放表与链式法则等式 (print the table and equations)")
     graph.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 language (默认 default: zh)")
