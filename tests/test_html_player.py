@@ -94,7 +94,8 @@ def page(browser):
 
 def total(page, name: str) -> str:
     """累计梯度表中某个节点的值. A node's value in the running-totals table."""
-    return page.locator(".mgcn-side tr", has=page.locator(f'td:text-is("∂e/∂{name}")')).locator("td").nth(1).inner_text()
+    row = page.locator(".mgcn-side tr", has=page.locator(f'td:text-is("∂e/∂{name}")'))
+    return row.locator("td").nth(1).inner_text()
 
 
 def box_grad(page, index: int) -> str:
