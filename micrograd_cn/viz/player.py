@@ -38,7 +38,7 @@ from .renderer import RendererNotFoundError, to_svg
 from .style import fmt
 
 ASSETS = Path(__file__).with_name("assets")
-MAX_NODES = 1000
+MAX_NODES = 1200
 """播放器最多画的节点数; 更大的图请用 draw_dot 的按层概要. The most Values a player draws."""
 FOCUS_ABOVE = 30
 """节点多于此数时默认打开 "聚焦" (只突出当前节点的邻居). Above this many nodes focus starts on."""
