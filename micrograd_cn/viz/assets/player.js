@@ -328,7 +328,9 @@
     this.x = 0;
     this.y = 0;
     this.clampPan();
-    if (this.step > 0 && this.follow) { this.keepInView(animate); } else { this.apply(animate); }
+    if (this.step > 0 && this.follow) { this.keepInView(animate); }
+    else if (this.boxes[this.data.out]) { this.centreOn(this.boxes[this.data.out], animate); }  // 从输出开始. Start at the output.
+    else { this.apply(animate); }
   };
 
   /* 跟随: 让当前的边 (及两端节点) 出现在视野中. Follow: bring the active edge and its ends into view. */
@@ -427,14 +429,14 @@
     this.root.dispatchEvent(new CustomEvent("mgcn-select", { detail: { node: i } }));
   };
 
-  Player.prototype.centreOn = function (node) {
+  Player.prototype.centreOn = function (node, animate) {
     var b = node.getBBox();
     var ctm = this.svg.querySelector("g.graph").transform.baseVal.consolidate();
     var m = ctm ? ctm.matrix : { e: 0, f: 0, a: 1, d: 1 };
     this.x = this.viewport.clientWidth / 2 - ((b.x + b.width / 2) * m.a + m.e) * this.scale;
     this.y = this.viewport.clientHeight / 2 - ((b.y + b.height / 2) * m.d + m.f) * this.scale;
     this.clampPan();
-    this.apply(true);
+    this.apply(animate !== false);
   };
 
   function readData(root) {
