@@ -55,7 +55,15 @@ WORDS: dict[str, dict[str, str]] = {
                    "(← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.)",
            "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
                      "(Scripts are not running: the graph after the backward pass and every step.)",
-           "all_steps": "全部步骤 (every step)"},
+           "all_steps": "全部步骤 (every step)",
+           "term_step": "第 {s} 步送来 (piled up at step {s})",
+           "quiz_prompt": "测验: 点一个节点, 写出它的梯度; 建议顺序 {order} (quiz: click a node and type its gradient)",
+           "quiz_score": "答对 {right} / {n}", "quiz_done": "测验结束: 答对 {right} / {n}, 其中 {first} 个一次答对 "
+           "(done: {right} of {n} right, {first} at the first try)",
+           "check": "检查 check", "reveal": "显示答案 reveal", "reveal_all": "全部揭晓 reveal all",
+           "not_a_number": "请写一个数, 如 0.25、-3 或 1/4 (type a number such as 0.25, -3 or 1/4)",
+           "not_yet": "还不对, 再想想 (not yet — try again)", "right": "✔ 对了 right:", "revealed": "答案 answer:",
+           "next_question": "下一题 next: {name}"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
            "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
@@ -63,7 +71,13 @@ WORDS: dict[str, dict[str, str]] = {
            "totals": "running totals", "start": "step 0: forward pass done, gradients unknown",
            "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
            "static": "Scripts are not running: the graph after the backward pass and every step.",
-           "all_steps": "every step"},
+           "all_steps": "every step", "term_step": "piled up at step {s}",
+           "quiz_prompt": "Quiz: click a node and type its gradient; suggested order {order}",
+           "quiz_score": "right {right} / {n}",
+           "quiz_done": "Done: {right} of {n} right, {first} at the first try",
+           "check": "check", "reveal": "reveal", "reveal_all": "reveal all",
+           "not_a_number": "type a number such as 0.25, -3 or 1/4", "not_yet": "not yet — try again",
+           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}"},
 }
 
 

@@ -88,6 +88,7 @@
     this.viewport.appendChild(svg);
     if (this.views.neurons) { this.viewport.appendChild(this.views.neurons.svg); this.views.neurons.svg.style.display = "none"; }
     this.buildTable();
+    if (data.quiz_mode && data.quiz) { this.quiz = new Quiz(this); }
     this.bindPointer();
     this.bindKeys();
     var refit = function () { self.fit(false); };
@@ -193,6 +194,7 @@
   /* 第 k 步的状态: 重放前 k 次堆放 (便宜, 也使后退与跳转都精确). State at step k: replay the first k steps. */
   Player.prototype.texts = function (k) {
     var data = this.data, texts = data.nodes.map(function () { return null; });
+    if (this.quiz) { return this.quiz.known.slice(); }  // 测验: 只显示答对或揭晓的. Quiz: only what is answered.
     if (k > 0) { texts[data.out] = data.seed; }
     for (var s = 0; s < k; s++) { texts[data.steps[s][2]] = data.steps[s][3]; }
     return texts;
@@ -218,6 +220,7 @@
     this.counter.textContent = fill(words.counter, { k: k, n: this.last });
     this.equation.classList.toggle("mgcn-start", step === null);
     this.equation.textContent = step === null ? words.start : fill(words.step_head, { k: k, n: this.last }) + step[4];
+    if (this.quiz) { this.equation.textContent = this.quiz.prompt(); step = null; }
     if (step !== null) {
       this.mark(view.boxes[step[0]], "mgcn-sender");
       this.mark(view.boxes[step[2]], "mgcn-receiver");
@@ -286,6 +289,7 @@
   };
 
   Player.prototype.act = function (what) {
+    if (this.quiz && /^(first|prev|next|last|play)$/.test(what)) { return; }  // 测验中不逐步. No stepping in a quiz.
     if (what !== "play" && what.indexOf("zoom") !== 0 && what !== "fit" && what !== "follow"
         && what !== "focus" && what !== "fullscreen" && what !== "view") { this.stop(); }
     switch (what) {
@@ -483,6 +487,7 @@
       if (scroll && boxes[i]) { this.centreOn(boxes[i]); }
     }
     this.applyFocus();
+    if (this.quiz) { this.quiz.ask(i); } else { this.explain(i); }
     this.root.dispatchEvent(new CustomEvent("mgcn-select", { detail: { node: i } }));
   };
 
@@ -492,6 +497,195 @@
     v.y = this.viewport.clientHeight / 2 - (b.top + b.h / 2);
     this.clampPan();
     this.apply(animate !== false);
+  };
+
+  /* ---- 讲解一个节点 explaining a node ---- */
+  /* 链式法则展开, 每一项连着它的边: 指向一项就高亮那条边. The expansion; hovering a term lights its edge. */
+  Player.prototype.explanation = function (i) {
+    var self = this, info = this.data.explain && this.data.explain[i];
+    if (!info) { return null; }
+    var box = el("div", { "class": "mgcn-explain" });
+    var line = el("div", { "class": "mgcn-formula" });
+    line.appendChild(document.createTextNode(info.head + " = "));
+    if (!info.terms.length) { line.appendChild(document.createTextNode(info.total)); }
+    info.terms.forEach(function (term, n) {
+      if (n) { line.appendChild(document.createTextNode(" + ")); }
+      var span = el("span", { "class": "mgcn-term", "data-edge": term.edge.join("-"), tabindex: "0" }, term.symbol);
+      var arrived = !self.quiz && term.step < self.step;
+      span.title = fill(self.words.term_step, { s: term.step + 1 });
+      if (!self.quiz && !arrived) { span.classList.add("mgcn-pending"); }
+      var light = function (on) {
+        span.classList.toggle("mgcn-hot", on);
+        var edge = self.view.edge(term.edge[0], term.edge[1]);
+        if (edge) { edge.classList.toggle("mgcn-hot", on); }
+      };
+      span.addEventListener("mouseenter", function () { light(true); });
+      span.addEventListener("mouseleave", function () { light(false); });
+      span.addEventListener("focus", function () { light(true); });
+      span.addEventListener("blur", function () { light(false); });
+      line.appendChild(span);
+    });
+    if (info.terms.length) {
+      var numbers = info.terms.map(function (t) { return t.numbers; }).join(" + ");
+      line.appendChild(document.createTextNode(" = " + numbers + " = " + info.total));
+    }
+    box.appendChild(line);
+    box.appendChild(el("div", { "class": "mgcn-note" }, info.note));
+    return box;
+  };
+
+  Player.prototype.explain = function (i) {
+    this.panel.textContent = "";
+    var box = i === null ? null : this.explanation(i);
+    if (box) { this.panel.appendChild(box); }
+  };
+
+  /* ---- 测验 the answering quiz ---- */
+  /* 学生写出 ∂out/∂节点, 立即得到反馈; 错误答案若符合一种典型错误, 就给出诊断与提示 (诊断在 Python 中算好).
+   * The student types ∂out/∂node and gets feedback at once; a wrong answer that matches a typical mistake
+   * gets its diagnosis and hint (computed in Python and shipped as data). */
+  function Quiz(player) {
+    this.player = player;
+    this.q = player.data.quiz;
+    this.known = player.data.nodes.map(function () { return null; });
+    this.status = {};     // i → "right" | "revealed"
+    this.tries = {};
+    this.firstTry = 0;
+    player.root.classList.add("mgcn-quizzing");
+    var self = this, bar = player.root.querySelector(".mgcn-toolbar");
+    this.score = el("span", { "class": "mgcn-score", "aria-live": "polite" });
+    bar.insertBefore(this.score, bar.firstChild);
+    var reveal = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
+    reveal.addEventListener("click", function () { self.revealAll(); });
+    bar.insertBefore(reveal, this.score.nextSibling);
+    this.updateScore();
+    setTimeout(function () { self.ask(self.next()); }, 0);
+  }
+
+  Quiz.prototype.next = function () {
+    var status = this.status;
+    var open = this.q.order.filter(function (i) { return !status[i]; });
+    return open.length ? open[0] : null;
+  };
+
+  Quiz.prototype.prompt = function () {
+    var p = this.player, words = p.words, data = p.data;
+    var open = this.q.order.filter(function (i) { return !this.status[i]; }, this);
+    if (!open.length) { return fill(words.quiz_done, { right: this.count("right"), n: this.q.order.length, first: this.firstTry }); }
+    var names = this.q.order.map(function (i) { return data.nodes[i].name; }).join(", ");
+    return fill(words.quiz_prompt, { order: names });
+  };
+
+  Quiz.prototype.count = function (kind) {
+    var status = this.status;
+    return Object.keys(status).filter(function (i) { return status[i] === kind; }).length;
+  };
+
+  Quiz.prototype.updateScore = function () {
+    this.score.textContent = fill(this.player.words.quiz_score, { right: this.count("right"), n: this.q.order.length });
+  };
+
+  Quiz.prototype.ask = function (i) {
+    var self = this, p = this.player, words = p.words;
+    p.panel.textContent = "";
+    if (i === null || i === undefined) { p.show(p.step, false); return; }
+    if (p.selected !== i) { p.selected = null; p.select(i, true); return; }
+    var form = el("form", { "class": "mgcn-answer" });
+    form.appendChild(el("label", { "for": p.root.id + "-answer" }, p.data.partials[i] + " = "));
+    var input = el("input", { id: p.root.id + "-answer", type: "text", inputmode: "decimal", autocomplete: "off",
+                              "aria-label": p.data.partials[i] });
+    form.appendChild(input);
+    form.appendChild(el("button", { type: "submit" }, words.check));
+    var reveal = el("button", { type: "button" }, words.reveal);
+    form.appendChild(reveal);
+    var feedback = el("div", { "class": "mgcn-feedback", "aria-live": "polite" });
+    p.panel.appendChild(form);
+    p.panel.appendChild(feedback);
+    if (this.status[i]) { this.finish(i, feedback, this.status[i]); input.disabled = true; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.check(i, input.value, feedback, input);
+    });
+    reveal.addEventListener("click", function () { self.reveal(i, feedback); input.disabled = true; });
+    input.addEventListener("keydown", function (event) { event.stopPropagation(); });
+    if (!this.status[i]) { input.focus({ preventScroll: true }); }
+  };
+
+  function parseNumber(text) {
+    text = String(text).trim().replace(/−/g, "-").replace(/，/g, ".").replace(/,/g, ".");
+    var parts = text.split("/");
+    if (parts.length === 2) { return parseFloat(parts[0]) / parseFloat(parts[1]); }
+    return text === "" ? NaN : Number(text);
+  }
+
+  Quiz.prototype.close = function (typed, value) {
+    return Math.abs(typed - value) <= this.q.atol + this.q.rtol * Math.abs(value);
+  };
+
+  Quiz.prototype.check = function (i, text, feedback, input) {
+    var p = this.player, words = p.words, node = this.q.nodes[i];
+    var typed = parseNumber(text);
+    this.clearHot();
+    feedback.className = "mgcn-feedback";
+    if (!isFinite(typed)) { feedback.textContent = words.not_a_number; return; }
+    this.tries[i] = (this.tries[i] || 0) + 1;
+    if (this.close(typed, node.answer)) {
+      if (this.tries[i] === 1) { this.firstTry += 1; }
+      input.disabled = true;
+      this.finish(i, feedback, "right");
+      return;
+    }
+    var self = this;
+    var found = node.diagnoses.filter(function (d) { return self.close(typed, d.value); })[0];
+    feedback.classList.add("mgcn-wrong");
+    if (!found) { feedback.textContent = words.not_yet; return; }
+    feedback.appendChild(el("div", { "class": "mgcn-diagnosis" }, found.zh));
+    if (found.en) { feedback.appendChild(el("div", { "class": "mgcn-en" }, found.en)); }
+    feedback.appendChild(el("div", { "class": "mgcn-hint" }, "💡 " + found.hint_zh + (found.hint_en ? " (" + found.hint_en + ")" : "")));
+    found.edges.forEach(function (pair) {
+      var edge = p.view.edge(pair[0], pair[1]);
+      if (edge) { edge.classList.add("mgcn-hot"); self.hot.push(edge); }
+    });
+    feedback.setAttribute("data-kind", found.kind);
+  };
+
+  Quiz.prototype.clearHot = function () {
+    (this.hot || []).forEach(function (edge) { edge.classList.remove("mgcn-hot"); });
+    this.hot = [];
+  };
+
+  Quiz.prototype.finish = function (i, feedback, how) {
+    var p = this.player, words = p.words, node = this.q.nodes[i];
+    this.status[i] = this.status[i] || how;
+    this.known[i] = node.text;
+    feedback.className = "mgcn-feedback " + (this.status[i] === "right" ? "mgcn-right" : "mgcn-revealed");
+    feedback.textContent = "";
+    feedback.appendChild(el("div", {}, (this.status[i] === "right" ? words.right : words.revealed) + " "
+                                       + p.data.partials[i] + " = " + node.text));
+    var why = p.explanation(i);
+    if (why) { feedback.appendChild(why); }
+    this.updateScore();
+    p.show(p.step, false);
+    var next = this.next(), self = this;
+    if (next !== null && how === "right") {
+      var go = el("button", { type: "button", "class": "mgcn-next-question" }, fill(words.next_question, { name: p.data.nodes[next].name }));
+      go.addEventListener("click", function () { self.ask(next); });
+      feedback.appendChild(go);
+    }
+  };
+
+  Quiz.prototype.reveal = function (i, feedback) { this.clearHot(); this.finish(i, feedback, "revealed"); };
+
+  /* 揭晓全部答案, 回到逐步播放. Reveal everything and go back to stepping. */
+  Quiz.prototype.revealAll = function () {
+    var p = this.player;
+    this.clearHot();
+    this.q.order.forEach(function (i) { if (!this.status[i]) { this.status[i] = "revealed"; } }, this);
+    this.updateScore();
+    p.root.classList.remove("mgcn-quizzing");
+    p.quiz = null;
+    p.panel.textContent = "";
+    p.show(p.last, false);
   };
 
   function readData(root) {
