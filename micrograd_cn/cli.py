@@ -4,11 +4,13 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
 
 * ``micrograd-cn`` or ``micrograd-cn demo``: the demo e = (a+b)(b+1).
 * ``micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 [-o e.svg] [--html e.html]
-  [--steps] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``: evaluate the
-  expression, run the backward pass and print the value and every gradient
-  (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放) and the
-  chain-rule equations; ``-o`` writes the graph (.svg .png .pdf .dot) and
-  ``--html`` the step-through player.  The output is called ``e`` unless
+  [--steps] [--explain b] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``:
+  evaluate the expression, run the backward pass and print the value and every
+  gradient (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放)
+  and the chain-rule equations; ``--explain b`` (repeatable) the chain-rule
+  expansion of ∂e/∂b (``∂e/∂b = ∂e/∂(a+b)·∂(a+b)/∂b + … = 2×1 + 3×1 = 5``);
+  ``-o`` writes the graph (.svg .png .pdf .dot) and ``--html`` the
+  step-through player.  The output is called ``e`` unless
   ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
 
 Exit codes: 0 success; 2 a refused expression, a bad variable or a math error
@@ -68,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="把计算图写成文件, 格式取自后缀 .svg .png .pdf .dot (write the graph; format from suffix)")
     graph.add_argument("--html", metavar="FILE", help="写出可逐步播放的 HTML 文件 (write the step-through HTML player)")
     graph.add_argument("--steps", action="store_true", help="打印堆放表与链式法则等式 (print the table and equations)")
+    graph.add_argument("--explain", action="append", default=[], metavar="NAME",
+                       help="打印 ∂输出/∂NAME 的链式法则展开, 可重复 (print the chain-rule expansion of a node; "
+                            "repeatable)")
     graph.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 language (默认 default: zh)")
     graph.add_argument("--quiz", action="store_true",
                        help="图中梯度显示为 ? (quiz mode: grads shown as ? in the drawn graph)")
@@ -112,11 +117,27 @@ def run_graph(args: argparse.Namespace) -> int:
 
         out = build()
         steps = backward_steps(out)
+        explained = _explained(steps, args.explain)
     except (ExpressionError, ArithmeticError, ValueError) as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)
         return 2
     _print_result(args, expression.text, variables, steps)
+    if explained:
+        print(f"\n{_text(args.lang, '链式法则展开', 'chain rule, term by term')}:")
+        for node in explained:
+            print(f"  {steps.explain(node).text(args.lang)}")
     return _write_files(args, build)
+
+
+def _explained(steps: BackwardSteps, wanted: list[str]) -> list[Value]:
+    """--explain 的名字对应的节点; 不认识的名字报错. The nodes named by --explain."""
+    by_name = {steps.names[id(node)]: node for node in (steps.out, *(step.parent for step in steps))}
+    unknown = [name for name in wanted if name not in by_name]
+    if unknown:
+        raise ExpressionError(bilingual(f"--explain: 图中没有节点 {', '.join(unknown)}; 可用: {', '.join(by_name)}",
+                                        f"--explain: no node called {', '.join(unknown)}; "
+                                        f"known: {', '.join(by_name)}"))
+    return [by_name[name] for name in wanted]
 
 
 def _print_result(args: argparse.Namespace, text: str, variables: dict[str, float], steps: BackwardSteps) -> None:
