@@ -48,6 +48,8 @@ _LAZY: dict[str, str] = {
     "backward_steps": "trace",
     "path_sums": "trace",
     "BackwardSteps": "trace",
+    "check_answer": "diagnose",
+    "quiz_data": "diagnose",
     # 神经网络与训练 networks and training
     "check_manual_gradients": "manual",
     "layer_deltas": "deltas",
@@ -59,7 +61,7 @@ _LAZY: dict[str, str] = {
     "from_torch": "bridge",
 }
 _SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli",
-               "manual", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
+               "manual", "diagnose", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
 
 __all__ = [
     "GradcheckReport", "Value", "as_value", "cos", "dot", "exp", "gradcheck", "is_grad_enabled",
