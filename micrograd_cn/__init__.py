@@ -59,9 +59,11 @@ _LAZY: dict[str, str] = {
     "plot_decision_boundary": "plots",
     "to_torch": "bridge",
     "from_torch": "bridge",
+    # 课堂 classroom
+    "exercises": "classroom.exercises",
 }
-_SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli",
-               "manual", "diagnose", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
+_SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli", "manual", "diagnose",
+               "classroom", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
 
 __all__ = [
     "GradcheckReport", "Value", "as_value", "cos", "dot", "exp", "gradcheck", "is_grad_enabled",

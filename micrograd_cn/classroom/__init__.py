@@ -1,0 +1,10 @@
+"""课堂用的材料: 练习生成器与可打印的练习卷.
+
+Classroom material: the exercise generator and the printable worksheet.
+"""
+
+from __future__ import annotations
+
+from .exercises import LEVELS, Exercise, Question, exercises
+
+__all__ = ["LEVELS", "Exercise", "Question", "exercises"]
