@@ -81,7 +81,8 @@ class Exercise:
     """一道练习: 编号, 难度, 表达式, 输入的值, 计算图 out 与各小题.
 
     One exercise: its ``number`` (from 1), ``level``, the expression ``text``
-    (``e = (a + b) · (b + 1)``), the ``values`` of its named leaves, the
+    (``e = (a + b) · (b + 1)``; several equations are separated by ``"; "``),
+    the ``values`` of its named leaves and constants, the
     graph ``out`` (every node labelled) and the ``questions``.
     """
 
@@ -213,7 +214,7 @@ def _level_2(rng: random.Random) -> _Expr:
     names[second] = names[first]
     values = {name: _small(rng) for name in sorted(set(names.values()))}
     shared = {name: Value(value, name) for name, value in values.items()}
-    leaves = [_constant(float(rng.randint(1, 3))) if slot == constant else _Expr(names[slot], shared[names[slot]], 3)
+    leaves = [_constant(rng.choice([2.0, 3.0])) if slot == constant else _Expr(names[slot], shared[names[slot]], 3)
               for slot in range(slots)]
     return _build(rng, shape, leaves, "+-*")
 
@@ -277,8 +278,7 @@ def _level_5(rng: random.Random) -> tuple[str, dict[str, float], Value]:
     target = rng.choice([-1.0, 1.0, 2.0])
     err, minus_t = _error(o, target)
     loss = err ** 2
-    text = (f"h1 = relu(w1·i1 + w2·i2 + b1), h2 = relu(w3·i1 + w4·i2 + b2), o = w5·h1 + w6·h2 + b3, "
-            f"L = (o {minus_t})²")
+    text = f"h1 = relu(w1·i1 + w2·i2 + b1); h2 = relu(w3·i1 + w4·i2 + b2); o = w5·h1 + w6·h2 + b3; L = (o {minus_t})²"
     values = {v.label: v.data for v in (i1, i2, *weights, b1, b2, b3)} | {"t": target}
     return text, values, loss
 
