@@ -34,7 +34,7 @@ or to 4 significant digits (the picture's display) counts as right.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
@@ -75,13 +75,13 @@ when two kinds predict the same number, the one listed first is kept.
 """
 
 
-def confusion_text(kind: str) -> tuple[str, str]:
-    """sigmoid/tanh 导数混用的中英文说明. The bilingual explanation of a swapped activation derivative."""
-    if kind == "tanh_derivative_for_sigmoid":
-        return ("sigmoid 的导数用成了 tanh 的导数 1−σ²; 应为 σ(1−σ)",
-                "the tanh derivative 1−σ² was used for sigmoid; σ' = σ(1−σ)")
-    return ("tanh 的导数用成了 sigmoid 形式的 y(1−y); 应为 1−y²",
-            "the sigmoid-style derivative y(1−y) was used for tanh; tanh' = 1−y²")
+CONFUSION_TEXT: dict[str, tuple[str, str]] = {
+    "tanh_derivative_for_sigmoid": ("sigmoid 的导数用成了 tanh 的导数 1−σ²; 应为 σ(1−σ)",
+                                    "the tanh derivative 1−σ² was used for sigmoid; σ' = σ(1−σ)"),
+    "sigmoid_derivative_for_tanh": ("tanh 的导数用成了 sigmoid 形式的 y(1−y); 应为 1−y²",
+                                    "the sigmoid-style derivative y(1−y) was used for tanh; tanh' = 1−y²"),
+}
+"""导数混用 → 中英文说明 (单个节点的诊断与 check_manual_gradients 共用). Swapped derivative → explanation."""
 
 
 def close(typed: float, true: float, rtol: float = RTOL, atol: float = ATOL) -> bool:
@@ -145,16 +145,18 @@ class _Node:
         """一项的记号 ∂e/∂c·∂c/∂b. The notation of one term."""
         return f"{partial(self.exp.out_name, t.consumer_name)}·{partial(t.consumer_name, self.exp.name)}"
 
+    @staticmethod
+    def found(value: float, kind: str, zh: str, en: str, hint_zh: str, hint_en: str,
+              terms: tuple[Term, ...]) -> Diagnosis:
+        """一个诊断, 涉及的边取自这些项. A diagnosis whose edges are those of ``terms``."""
+        return Diagnosis(value, kind, zh, en, hint_zh, hint_en, tuple((t.consumer, t.k) for t in terms))
+
     def replaced(self, t: Term, product: float) -> float:
         """把第 t 项换成 product 后的总和. The sum with term t replaced by ``product``."""
         return self.answer - t.product + product
 
 
-Candidate = tuple[float, str, str, str, str, str, tuple[Term, ...]]
-"""(数值, 种类, zh, en, hint_zh, hint_en, 涉及的项). One predicted wrong answer before collisions are resolved."""
-
-
-def _missing_path(n: _Node) -> Iterator[Candidate]:
+def _missing_path(n: _Node) -> Iterator[Diagnosis]:
     terms, count = n.terms, len(n.terms)
     if count < 2:
         return
@@ -164,41 +166,41 @@ def _missing_path(n: _Node) -> Iterator[Candidate]:
             missing = tuple(t for i, t in enumerate(terms) if i not in kept)
             through = ", ".join(t.consumer_name for t in missing)
             value = sum(terms[i].product for i in kept)
-            yield (value, "missing_path",
-                   f"漏了经过 {through} 的路径: {n.exp.name} 的每个使用者送来的梯度都要堆放 (相加)",
-                   f"a path is missing, the one through {through}: what every consumer of {n.exp.name} "
-                   "sends must be piled up (added)",
-                   f"看边 {n.edges(missing)}: {' + '.join(map(n.chain, missing))} 也要加上",
-                   f"look at {n.edge_en(missing)}: {' + '.join(map(n.chain, missing))} belongs in the sum too",
-                   missing)
+            yield n.found(value, "missing_path",
+                          f"漏了经过 {through} 的路径: {n.exp.name} 的每个使用者送来的梯度都要堆放 (相加)",
+                          f"{'a path is missing, the one' if len(missing) == 1 else 'paths are missing, those'} "
+                          f"through {through}: what every consumer of {n.exp.name} sends must be piled up (added)",
+                          f"看边 {n.edges(missing)}: {' + '.join(map(n.chain, missing))} 也要加上",
+                          f"look at {n.edge_en(missing)}: {' + '.join(map(n.chain, missing))} belongs in the sum too",
+                          missing)
 
 
-def _sign(n: _Node) -> Iterator[Candidate]:
+def _sign(n: _Node) -> Iterator[Diagnosis]:
     negative = tuple(t for t in n.terms if t.local < 0 or t.consumer_grad < 0) or n.terms
-    yield (-n.answer, "sign", "符号反了: 大小对, 正负号错了",
-           "the sign is flipped: the size is right, the sign is not",
-           f"检查边 {n.edges(negative)} 上的正负号 (减法、取负的局部导数是 −1)",
-           f"check the signs along {n.edges(negative)} (subtraction and negation have local derivative −1)",
-           negative)
+    yield n.found(-n.answer, "sign", "符号反了: 大小对, 正负号错了",
+                  "the sign is flipped: the size is right, the sign is not",
+                  f"检查边 {n.edges(negative)} 上的正负号 (减法、取负的局部导数是 −1)",
+                  f"check the signs along {n.edges(negative)} (subtraction and negation have local derivative −1)",
+                  negative)
     if len(n.terms) < 2:
         return
     for t in n.terms:
         if t.product != 0.0:
-            yield (n.replaced(t, -t.product), "sign_term", f"经过 {t.consumer_name} 的那一项符号反了",
-                   f"the term through {t.consumer_name} has the wrong sign",
-                   f"重新算边 {n.edge(t)} 上的 {n.chain(t)}, 注意正负号",
-                   f"recompute {n.chain(t)} on edge {n.edge(t)}, minding the sign", (t,))
+            yield n.found(n.replaced(t, -t.product), "sign_term", f"经过 {t.consumer_name} 的那一项符号反了",
+                          f"the term through {t.consumer_name} has the wrong sign",
+                          f"重新算边 {n.edge(t)} 上的 {n.chain(t)}, 注意正负号",
+                          f"recompute {n.chain(t)} on edge {n.edge(t)}, minding the sign", (t,))
 
 
-def _confusion(n: _Node) -> Iterator[Candidate]:
+def _confusion(n: _Node) -> Iterator[Diagnosis]:
     for t in n.terms:
         if t.consumer.op in CONFUSIONS:
             kind, wrong = CONFUSIONS[t.consumer.op]
-            zh, en = confusion_text(kind)
-            yield (n.replaced(t, t.consumer_grad * wrong(t.consumer.data)), kind, zh, en,
-                   f"看边 {n.edge(t)}: {partial(t.consumer_name, n.exp.name)} 是 {t.consumer.op} 的导数",
-                   f"look at edge {n.edge(t)}: {partial(t.consumer_name, n.exp.name)} is the derivative of "
-                   f"{t.consumer.op}", (t,))
+            zh, en = CONFUSION_TEXT[kind]
+            yield n.found(n.replaced(t, t.consumer_grad * wrong(t.consumer.data)), kind, zh, en,
+                          f"看边 {n.edge(t)}: {partial(t.consumer_name, n.exp.name)} 是 {t.consumer.op} 的导数",
+                          f"look at edge {n.edge(t)}: {partial(t.consumer_name, n.exp.name)} is the derivative of "
+                          f"{t.consumer.op}", (t,))
 
 
 def _other_factor(t: Term) -> Value | None:
@@ -213,58 +215,59 @@ def _other_factor(t: Term) -> Value | None:
     return None
 
 
-def _own_value(n: _Node) -> Iterator[Candidate]:
+def _own_value(n: _Node) -> Iterator[Diagnosis]:
     for t in n.terms:
         other = _other_factor(t)
         if other is None:
             continue
         other_name = n.steps.names[id(other)]
         consumer, name = t.consumer_name, n.exp.name
-        yield (n.replaced(t, t.consumer_grad * n.exp.node.data), "own_value",
-               f"{consumer} 是乘积: {partial(consumer, name)} 是另一个因子 {other_name}, 不是 {name} 自己的值",
-               f"{consumer} is a product: {partial(consumer, name)} is the other factor {other_name}, "
-               f"not the value of {name} itself",
-               f"看边 {n.edge(t)}: 乘积对一个因子的导数等于另一个因子",
-               f"look at edge {n.edge(t)}: a product's derivative toward one factor is the other factor", (t,))
+        yield n.found(n.replaced(t, t.consumer_grad * n.exp.node.data), "own_value",
+                      f"{consumer} 是乘积: {partial(consumer, name)} 是另一个因子 {other_name}, 不是 {name} 自己的值",
+                      f"{consumer} is a product: {partial(consumer, name)} is the other factor {other_name}, "
+                      f"not the value of {name} itself",
+                      f"看边 {n.edge(t)}: 乘积对一个因子的导数等于另一个因子",
+                      f"look at edge {n.edge(t)}: a product's derivative toward one factor is the other factor", (t,))
 
 
-def _no_local(n: _Node) -> Iterator[Candidate]:
+def _no_local(n: _Node) -> Iterator[Diagnosis]:
     terms = n.terms
-    yield (sum(t.consumer_grad for t in terms), "no_local",
-           "只把下游的梯度传了下来, 没有乘局部导数",
-           "the downstream gradient was passed on without the local derivative",
-           f"看边 {n.edges(terms)}: 每一项是 {' + '.join(map(n.chain, terms))} 中的乘积, 别漏了第二个因子",
-           f"look at {n.edge_en(terms)}: each term of {' + '.join(map(n.chain, terms))} is a product; "
-           "keep the second factor", terms)
+    yield n.found(sum(t.consumer_grad for t in terms), "no_local",
+                  "只把下游的梯度传了下来, 没有乘局部导数",
+                  "the downstream gradient was passed on without the local derivative",
+                  f"看边 {n.edges(terms)}: 每一项是 {' + '.join(map(n.chain, terms))} 中的乘积, 别漏了第二个因子",
+                  f"look at {n.edge_en(terms)}: each term of {' + '.join(map(n.chain, terms))} is a product; "
+                  "keep the second factor", terms)
     if len(terms) < 2:
         return
     for t in terms:
         if t.local != 1.0:
-            yield (n.replaced(t, t.consumer_grad), "no_local", f"经过 {t.consumer_name} 的那一项漏乘了局部导数",
-                   f"the term through {t.consumer_name} lacks its local derivative",
-                   f"看边 {n.edge(t)}: 还要乘 {partial(t.consumer_name, n.exp.name)}",
-                   f"look at edge {n.edge(t)}: multiply by {partial(t.consumer_name, n.exp.name)} too", (t,))
+            yield n.found(n.replaced(t, t.consumer_grad), "no_local", f"经过 {t.consumer_name} 的那一项漏乘了局部导数",
+                          f"the term through {t.consumer_name} lacks its local derivative",
+                          f"看边 {n.edge(t)}: 还要乘 {partial(t.consumer_name, n.exp.name)}",
+                          f"look at edge {n.edge(t)}: multiply by {partial(t.consumer_name, n.exp.name)} too", (t,))
 
 
-def _added(n: _Node) -> Iterator[Candidate]:
+def _added(n: _Node) -> Iterator[Diagnosis]:
     terms = n.terms
-    yield (sum(t.consumer_grad + t.local for t in terms), "added_locals",
-           "把下游的梯度与局部导数相加了; 链式法则是相乘", "the downstream gradient and the local derivative were "
-           "added; the chain rule multiplies them",
-           f"看边 {n.edges(terms)}: {' + '.join(map(n.chain, terms))} 中的 · 是乘号",
-           f"look at {n.edge_en(terms)}: the · in {' + '.join(map(n.chain, terms))} means times", terms)
+    yield n.found(sum(t.consumer_grad + t.local for t in terms), "added_locals",
+                  "把下游的梯度与局部导数相加了; 链式法则是相乘",
+                  "the downstream gradient and the local derivative were added; the chain rule multiplies them",
+                  f"看边 {n.edges(terms)}: {' + '.join(map(n.chain, terms))} 中的 · 是乘号",
+                  f"look at {n.edge_en(terms)}: the · in {' + '.join(map(n.chain, terms))} means times", terms)
     if n.steps.grads[n.steps.out_name] != 1.0:
         return
     try:
         paths = path_sums(n.steps.out, n.exp.node)
     except ValueError:  # 路径太多. Too many paths to list.
         return
-    yield (sum(sum(path.locals) for path in paths.paths), "added_along_path",
-           "沿着路径把局部导数相加了; 一条路径的贡献是各局部导数之积",
-           "the local derivatives along a path were added; a path contributes their product",
-           f"从 {n.exp.name} 到 {n.exp.out_name} 的每条路径: 把边上的局部导数相乘, 再把各路径相加",
-           f"on every path from {n.exp.name} to {n.exp.out_name} multiply the local derivatives, then add the paths",
-           terms)
+    yield n.found(sum(sum(path.locals) for path in paths.paths), "added_along_path",
+                  "沿着路径把局部导数相加了; 一条路径的贡献是各局部导数之积",
+                  "the local derivatives along a path were added; a path contributes their product",
+                  f"从 {n.exp.name} 到 {n.exp.out_name} 的每条路径: 把边上的局部导数相乘, 再把各路径相加",
+                  f"on every path from {n.exp.name} to {n.exp.out_name} multiply the local derivatives, "
+                  "then add the paths",
+                  terms)
 
 
 _KINDS = (_missing_path, _sign, _confusion, _own_value, _no_local, _added)
@@ -272,6 +275,11 @@ _KINDS = (_missing_path, _sign, _confusion, _own_value, _no_local, _added)
 
 def _priority(kind: str) -> int:
     return list(MISTAKES).index(kind)
+
+
+def _same(a: float, b: float) -> bool:
+    """两个数在容差内无法区分 (两个方向都试). Two numbers a typed answer cannot tell apart."""
+    return close(a, b) or close(b, a)
 
 
 def diagnose(steps: BackwardSteps, node: Value) -> list[Diagnosis]:
@@ -285,17 +293,17 @@ def diagnose(steps: BackwardSteps, node: Value) -> list[Diagnosis]:
     n = _Node(steps, steps.explain(node))
     if not n.terms:
         return []
-    candidates = sorted((c for kind in _KINDS for c in kind(n)), key=lambda c: _priority(c[1]))
-    kept: list[list[Any]] = []
-    for value, kind, zh, en, hint_zh, hint_en, terms in candidates:
-        if close(value, n.answer) or close(n.answer, value):
+    found = sorted((d for kind in _KINDS for d in kind(n)), key=lambda d: _priority(d.kind))
+    kept: list[Diagnosis] = []
+    for d in found:
+        if _same(d.value, n.answer):
             continue
-        same = next((k for k in kept if close(value, k[0]) or close(k[0], value)), None)
-        if same is None:
-            kept.append([value, kind, zh, en, hint_zh, hint_en, tuple((t.consumer, t.k) for t in terms), []])
-        elif kind != same[1] and kind not in same[7]:
-            same[7].append(kind)
-    return [Diagnosis(*k[:7], also=tuple(k[7])) for k in kept]
+        i = next((i for i, k in enumerate(kept) if _same(d.value, k.value)), None)
+        if i is None:
+            kept.append(d)
+        elif d.kind != kept[i].kind and d.kind not in kept[i].also:
+            kept[i] = replace(kept[i], also=(*kept[i].also, d.kind))
+    return kept
 
 
 # ---- 检查答案 checking an answer --------------------------------------------------------------

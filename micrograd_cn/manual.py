@@ -33,7 +33,7 @@ from itertools import product
 from typing import Any, Union
 
 from .deltas import is_network, network_layers, run_with_loss
-from .diagnose import CONFUSIONS, MISTAKES, close, confusion_text
+from .diagnose import CONFUSION_TEXT, CONFUSIONS, MISTAKES, close
 from .engine import Value, propagate
 from .errors import fail
 from .gradcheck import RowsReport
@@ -275,8 +275,8 @@ def _hint(kind: str, where: str, factor: float) -> tuple[str, str]:
         elif abs(abs(factor) - 0.5) < 1e-9:
             zh, en = zh + " (是否多乘了 ½, 或漏了平方求导的 2?)", en + " (an extra ½, or a lost 2 from d(u²)/du?)"
         return zh, en
-    if kind in {swap for swap, _ in CONFUSIONS.values()}:  # 导数混用: 同一说明. Same text as the node diagnosis.
-        zh, en = confusion_text(kind)
+    if kind in CONFUSION_TEXT:  # 导数混用: 与单个节点的诊断同一说明. The node diagnosis's text.
+        zh, en = CONFUSION_TEXT[kind]
         return at_zh + zh, at_en + en
     if kind == "transposed":
         return ("矩阵转置了 (下标 i, j 弄反): W[j][i] 是从输入 i 到神经元 j 的权重 (nout×nin)",
