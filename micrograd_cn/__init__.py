@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "export_html": "viz",
     "to_svg": "viz",
     "frames": "viz",
+    "player_data": "viz",
     "backward_steps": "trace",
     "path_sums": "trace",
     "BackwardSteps": "trace",
