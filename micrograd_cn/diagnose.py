@@ -346,7 +346,7 @@ def quiz_data(steps: BackwardSteps) -> dict[str, Any]:
     is the suggested (backward) order of indices and ``nodes[i]`` is
     ``{"index", "name", "answer", "explain", "diagnoses"}``.
     """
-    index = steps.index
+    index = steps.graph.index
     nodes = []
     for i, node in enumerate(topological_order(steps.out)):
         explanation = steps.explain(node)

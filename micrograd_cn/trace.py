@@ -162,7 +162,6 @@ class BackwardSteps(Sequence[BackwardStep]):
         self.graph = graph if graph is not None else snapshot(out)
         """整张图的快照 (顺序、名字、深度、边). The snapshot of the whole graph."""
         self._steps = steps
-        self._index: dict[int, int] | None = None
         # 每个非输出节点都至少接收过一次, 所以 out 与各步的接收者就是整个图. Out plus every receiver is the graph.
         receivers = {id(out): out} | {id(step.parent): step.parent for step in steps}
         self.grads: dict[str, float] = {names[key]: node.grad for key, node in receivers.items()}
@@ -241,17 +240,6 @@ class BackwardSteps(Sequence[BackwardStep]):
             "events": [step.to_dict() for step in self._steps],
         }
 
-    @property
-    def index(self) -> dict[int, int]:
-        """每个节点在 topological_order(out) 中的序号, 以 id(node) 为键 (即 SVG 中 node-<i> 的 i).
-
-        Every node's index in ``topological_order(out)``, keyed by ``id(node)``:
-        the ``i`` of the drawn graph's ids ``node-<i>`` and ``d-<i>-<k>``.
-        """
-        if self._index is None:
-            self._index = {id(node): i for i, node in enumerate(topological_order(self.out))}
-        return self._index
-
     def explain(self, node: Value) -> Explanation:
         """node 的梯度的链式法则展开 (取自记录的反向传播), 如 ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2×1 + 3×1 = 5.
 
@@ -265,13 +253,8 @@ class BackwardSteps(Sequence[BackwardStep]):
                  f"explain: this Value (data={data!r}) is not in the graph of {self.out_name}")
         if node is self.out:
             return Explanation(node, self.out_name, self.out_name, (), self.grads[self.out_name])
-        positions: dict[int, int] = {}
-        terms = []
-        for step in self._steps:  # 一个使用者的各条边按 k 的顺序出现. A consumer's edges come in order of k.
-            k = positions[id(step.node)] = positions.get(id(step.node), -1) + 1
-            if step.parent is node:
-                terms.append(Term(step.node, step.node_name, k, step.index, step.node_grad, step.local,
-                                  step.contribution))
+        terms = [Term(step.node, step.node_name, step.position, step.index, step.node_grad, step.local,
+                      step.contribution) for step in self._steps if step.parent is node]
         return Explanation(node, self.names[id(node)], self.out_name, tuple(terms),
                            sum(term.product for term in terms))
 
@@ -351,8 +334,8 @@ class Explanation:
         """可写成 JSON 的字典; index 把 id(节点) 映射为拓扑序号, 边写成 [使用者序号, k].
 
         A JSON-friendly dict; ``index`` maps ``id(node)`` to its topological
-        index (:attr:`BackwardSteps.index`), so every edge is ``[consumer, k]``
-        as in the drawn graph's ``d-<consumer>-<k>``.
+        index (``BackwardSteps.graph.index``), so every edge is ``[consumer,
+        k]`` as in the drawn graph's ``d-<consumer>-<k>``.
         """
         return {
             "value": self.value,
