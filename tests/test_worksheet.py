@@ -88,7 +88,7 @@ def test_printed_pdf_has_the_answer_key_on_its_own_pages(pure, browser, tmp_path
         heading = re.compile(rf"第 {ex.number} 题\s+Exercise {ex.number}\b")
         starts.append(next(i for i, text in enumerate(pages[:first]) if heading.search(text)))
         assert all(f"{q.symbol} = {q.answer_text()}" in key_text for q in ex.questions)
-    assert starts == sorted(starts) and starts[-1] == first - 1
+    assert starts[0] == 0 and starts == sorted(starts) and starts[-1] == first - 1  # 卷头与第一题同页. Header + 1.
 
 
 def test_readable_on_a_projector(pure, browser, tmp_path, capsys):  # noqa: F811

@@ -23,8 +23,14 @@ from .exercises import LEVELS, ROUNDED_LEVELS, Exercise
 
 PAGE_WIDTH_PT = 527.0
 """A4 纸去掉 12 mm 页边距后的宽度 (pt). The printable width of A4 with 12 mm margins."""
-GRAPH_HEIGHT_PT = {1: 250.0, 2: 250.0, 3: 250.0, 4: 440.0, 5: 520.0}
-"""每个难度的图最多占多高 (pt): 难度 1–3 一页两题, 4–5 一页一题. The height a graph may take per level."""
+GRAPH_HEIGHT_PT = {1: 250.0, 2: 250.0, 3: 250.0, 4: 520.0, 5: 520.0}
+"""选方向时每个难度的图可占的高度 (pt): 难度 1–3 一页两题, 4–5 一页一题 (图填满一页中余下的地方).
+
+The height a graph may take per level when choosing its direction: two
+exercises a page for levels 1–3; one for levels 4–5, whose graph then fills
+what the page leaves."""
+ALONE_LEVELS = {4, 5}
+"""一页一题的难度. Levels printed one exercise a page."""
 
 STYLE = """
 :root { color-scheme: light; }
@@ -37,9 +43,12 @@ h2 { font-size: 1.2em; margin: .2em 0 .3em; }
 .name-line { margin: .6em 0 1em; }
 .name-line .line { display: inline-block; min-width: 9em; border-bottom: 1px solid #111827; margin-right: 1.5em; }
 .exercise { border-top: 2px solid #d1d5db; padding: .6em 0 .8em; }
+main > .exercise:first-child { border-top: none; padding-top: 0; }
+header { border-bottom: 2px solid #d1d5db; padding-bottom: .3em; margin-bottom: .6em; }
 .expr { font-size: 1.15em; margin: .2em 0; }
 .expr span { display: block; }
 .given { margin: .2em 0 .4em; }
+.given .pair { white-space: nowrap; }
 .graph { text-align: center; }
 .graph svg { width: auto; height: auto; max-width: 100%; max-height: 65vh; }
 .blanks { list-style: none; padding: 0; margin: .5em 0 0; display: flex; flex-wrap: wrap; gap: .5em 2.5em; }
@@ -56,8 +65,11 @@ h2 { font-size: 1.2em; margin: .2em 0 .3em; }
 @media print {
   body { font-size: 11pt; margin: 0; max-width: none; padding: 0; }
   .exercise { break-inside: avoid; page-break-inside: avoid; padding: 4pt 0 10pt; }
-  .exercise.alone { break-after: page; }
-  .graph svg { max-height: var(--print-height); }
+  .graph svg { max-height: 250pt; }
+  .exercise.alone { break-after: page; page-break-after: always; display: flex; flex-direction: column;
+                    height: 268mm; box-sizing: border-box; }
+  .exercise.alone .graph { flex: 1 1 0; min-height: 0; }
+  .exercise.alone .graph svg { max-height: 100%; }
   .key { break-before: page; page-break-before: always; border-top: none; margin-top: 0; padding-top: 0; }
 }
 """
@@ -77,8 +89,9 @@ def _svg(exercise: Exercise) -> str:
 
 
 def _given(exercise: Exercise) -> str:
-    values = ", ".join(f"{name} = {format_number(value)}" for name, value in exercise.values.items())
-    return f'<p class="given">已知 <span class="en">given</span>: {html.escape(values)}</p>'
+    values = ", ".join(f'<span class="pair">{html.escape(name)} = {format_number(value)}</span>'
+                       for name, value in exercise.values.items())
+    return f'<p class="given">已知 <span class="en">given</span>: {values}</p>'
 
 
 def _rounding(level: int) -> str:
@@ -88,12 +101,12 @@ def _rounding(level: int) -> str:
     return (f"答案保留 {decimals} 位小数. <span class=\"en\">Round the answers to {decimals} decimal places.</span>")
 
 
-def _exercise(exercise: Exercise) -> str:
+def _exercise(exercise: Exercise, header: str = "") -> str:
+    """一道题的 HTML; 第一题带上卷头, 这样打印时卷头和第一题在同一页. One exercise; the first carries the header."""
     lines = "".join(f"<span>{html.escape(line)}</span>" for line in exercise.text.split("; "))
     blanks = "".join(f'<li>{html.escape(q.symbol)} = <span class="blank"></span></li>' for q in exercise.questions)
-    alone = " alone" if GRAPH_HEIGHT_PT[exercise.level] > 300 else ""
-    return (f'<section class="exercise{alone}" id="exercise-{exercise.number}" '
-            f'style="--print-height: {GRAPH_HEIGHT_PT[exercise.level]:g}pt">\n'
+    alone = " alone" if exercise.level in ALONE_LEVELS else ""
+    return (f'<section class="exercise{alone}" id="exercise-{exercise.number}">\n{header}'
             f'<h2>第 {exercise.number} 题 <span class="en">Exercise {exercise.number}</span></h2>\n'
             f'<p class="expr">{lines}</p>\n{_given(exercise)}\n'
             f'<div class="graph">{_svg(exercise)}</div>\n<ol class="blanks">{blanks}</ol>\n</section>')
@@ -111,6 +124,21 @@ def _key_item(exercise: Exercise) -> str:
             f'{html.escape(exercise.text)}</h2>\n<ol>{"".join(rows)}</ol></div>')
 
 
+def _header(title: str, about: str, count: int, rounding: str) -> str:
+    """卷头: 标题, 姓名栏, 做法说明. The sheet's header: title, name line, instructions."""
+    return f"""<header>
+<h1>{html.escape(title)}</h1>
+<p class="meta">{about} · {count} 题 <span class="en">exercises</span></p>
+<p class="name-line">姓名 <span class="en">Name</span> <span class="line"></span>
+班级 <span class="en">Class</span> <span class="line"></span>
+日期 <span class="en">Date</span> <span class="line"></span></p>
+<p class="howto">从输出开始在图上反向传播, 把每个梯度写在横线上; 图中的 “梯度 grad = ?” 就是要求的数, 边上写着局部导数.
+<span class="en">Backpropagate on the graph from the output and write each gradient on its line; “grad = ?” marks
+the numbers to find, and every edge carries its local derivative.</span> {rounding}</p>
+</header>
+"""
+
+
 def worksheet_html(exercises: Sequence[Exercise], title: str | None = None) -> str:
     """练习卷的完整 HTML 文本 (中文为主, 附英文). The whole worksheet as HTML text, Chinese with English."""
     if not exercises:
@@ -121,7 +149,8 @@ def worksheet_html(exercises: Sequence[Exercise], title: str | None = None) -> s
         title = f"反向传播练习 · 难度 {level_text} (Backpropagation exercises · level {level_text})"
     about = "; ".join(f"{LEVELS[lv][0]} <span class=\"en\">({LEVELS[lv][1]})</span>" for lv in levels)
     rounding = " ".join(_rounding(lv) for lv in levels)
-    body = "\n".join(map(_exercise, exercises))
+    header = _header(title, about, len(exercises), rounding)
+    body = "\n".join(_exercise(ex, header if i == 0 else "") for i, ex in enumerate(exercises))
     key = "\n".join(map(_key_item, exercises))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -132,16 +161,6 @@ def worksheet_html(exercises: Sequence[Exercise], title: str | None = None) -> s
 <style>{STYLE}</style>
 </head>
 <body>
-<header>
-<h1>{html.escape(title)}</h1>
-<p class="meta">{about} · {len(exercises)} 题 <span class="en">exercises</span></p>
-<p class="name-line">姓名 <span class="en">Name</span> <span class="line"></span>
-班级 <span class="en">Class</span> <span class="line"></span>
-日期 <span class="en">Date</span> <span class="line"></span></p>
-<p class="howto">从输出开始在图上反向传播, 把每个梯度写在横线上; 图中的 “梯度 grad = ?” 就是要求的数, 边上写着局部导数.
-<span class="en">Backpropagate on the graph from the output and write each gradient on its line; “grad = ?” marks
-the numbers to find, and every edge carries its local derivative.</span> {rounding}</p>
-</header>
 <main>
 {body}
 </main>
