@@ -8,8 +8,10 @@ the JSON data for the player and ``micrograd-cn graph --explain``.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from conftest import require_module
 from test_viz_dot import e_graph
 
 import micrograd_cn as mg
@@ -103,6 +105,22 @@ def test_e_example_quiz_data_is_json_with_topological_indices():
         for d in node["diagnoses"]:
             for i, k in d["edges"]:
                 assert i > node["index"] and k < len(g["abcde"[i]].parents)
+
+
+def test_quiz_nodes_and_edges_are_ids_of_the_drawn_graph():
+    require_module("graphviz")
+    from micrograd_cn.viz import draw_dot
+
+    graphs = [backward_steps(e_graph()["e"]), *(ex.backward_steps() for ex in mg.exercises(n=3, level=5, seed=2))]
+    for steps in graphs:
+        ids = set(re.findall(r'id="?((?:node|d)-[\d-]+)', draw_dot(steps.out, quiz=True).source))
+        data = quiz_data(steps)
+        edges_used = set()
+        for node in data["nodes"]:
+            assert f"node-{node['index']}" in ids
+            edges_used |= {tuple(term["edge"]) for term in node["explain"]["terms"]}
+            edges_used |= {tuple(edge) for d in node["diagnoses"] for edge in d["edges"]}
+        assert {f"d-{i}-{k}" for i, k in edges_used} == {x for x in ids if x.startswith("d-")}
 
 
 # ---- 每种错误 every kind of mistake -----------------------------------------------------------------
