@@ -43,6 +43,9 @@ ROUNDED_LEVELS = {3: 3}
 
 MAX_EXERCISES = 200
 MAX_TRIES = 10_000
+"""每道题最多试这么多个候选. The most candidates tried for one exercise."""
+FRESH_TRIES = 200
+"""先用这么多次尝试找一个没出过的式子, 之后才允许同一式子换数字. Tries spent looking for an unseen expression."""
 UNARY = {"exp": "exp", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
 """一元函数 → 题目中的写法. Unary function → how the expression writes it."""
 
@@ -353,16 +356,23 @@ def exercises(n: int = 10, level: int = 1, seed: int = 0) -> list[Exercise]:
     rng = random.Random(f"micrograd-cn exercises: level {level}, seed {seed}")
     made: list[Exercise] = []
     seen: set[tuple[str, tuple[tuple[str, float], ...]]] = set()
-    for _ in range(MAX_TRIES):
-        if len(made) == n:
-            return made
+    texts: set[str] = set()
+    tries = 0
+    while len(made) < n:
+        tries += 1
+        if tries > MAX_TRIES:
+            fail(RuntimeError, f"exercises: 试了 {MAX_TRIES} 次仍找不到第 {len(made) + 1} 道难度 {level} 练习",
+                 f"exercises: no level-{level} exercise number {len(made) + 1} in {MAX_TRIES} tries")
         text, values, out, skipped = _candidate(rng, level)
         key = (text, tuple(sorted(values.items())))
+        if key in seen or (text in texts and tries <= FRESH_TRIES):  # 先找新的式子. New shapes first.
+            continue
         steps = backward_steps(out)
         questions = [Question(node, node.label, out.label, steps.explain(node).value, ROUNDED_LEVELS.get(level))
                      for node in backward_order(out) if node is not out and node.label not in skipped]
-        if key not in seen and _acceptable(level, out, questions):
+        if _acceptable(level, out, questions):
             seen.add(key)
+            texts.add(text)
             made.append(Exercise(len(made) + 1, level, text, values, out, tuple(questions)))
-    fail(RuntimeError, f"exercises: 试了 {MAX_TRIES} 次仍不够 {n} 道不同的难度 {level} 练习",
-         f"exercises: could not make {n} distinct level-{level} exercises in {MAX_TRIES} tries")
+            tries = 0
+    return made
