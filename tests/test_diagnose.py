@@ -69,6 +69,8 @@ def test_explain_negative_factors_and_a_node_used_twice():
     assert [(t.consumer_name, t.k) for t in ex.terms] == [("s", 0), ("s", 1), ("y·x", 1)]
     assert ex.value == x.grad == 2 * 3.0 - (-2.0)
     assert ex.formula().endswith("= 1×3 + 1×3 + (-1)×(-2) = 8")
+    one_use = check_answer(steps, x, 5.0).diagnosis  # 只算了 s 的一个输入与 y·x. One of s's two edges left out.
+    assert one_use.kind == "missing_path" and edges(one_use) == [("s", 1)] and "s→x (k=1)" in one_use.hint_en
 
 
 # ---- 种子例子 the seed's example -----------------------------------------------------------------
