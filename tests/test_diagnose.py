@@ -7,8 +7,10 @@ the JSON data for the player and ``micrograd-cn graph --explain``.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import require_module
@@ -259,3 +261,13 @@ def test_cli_explain(capsys):
     assert cli.main(["graph", "(a+b)*(b+1)", "a=2", "b=1", "--explain", "z"]) == 2
     err = capsys.readouterr().err
     assert "图中没有节点 z" in err and "no node called z" in err and "a+b" in err
+
+
+def test_diagnoses_stay_in_the_core():
+    """diagnose 只依赖核心 (engine, graph, trace, errors), 网页与命令行都能用. Core imports only."""
+    import micrograd_cn.diagnose as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 1}
+    assert imported <= {"engine", "graph", "trace", "errors"}, imported
+    assert {"check_answer", "quiz_data", "exercises"} <= set(dir(mg))
