@@ -13,7 +13,8 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
   step-through player.  The output is called ``e`` unless
   ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
 * ``micrograd-cn exercises -n 10 --level 2 --seed 7 [-o sheet.html]
-  [--answers]``: print generated exercises (``--answers`` adds the answers),
+  [--answers] [--quiz DIR]``: print generated exercises (``--answers`` adds the answers;
+  ``--quiz DIR`` writes one quiz player per exercise),
   or write them as a printable worksheet with an answer key.
 
 Exit codes: 0 success; 2 a refused expression, a bad variable or a math error
@@ -106,6 +107,8 @@ def _add_exercises(commands: Any) -> None:
     sheet.add_argument("-o", "--output", metavar="FILE.html",
                        help="写出可打印的练习卷, 答案另起一页 (write the printable worksheet with its answer key)")
     sheet.add_argument("--answers", action="store_true", help="同时打印答案 (print the answers too)")
+    sheet.add_argument("--quiz", metavar="DIR",
+                       help="把每道题写成一个测验播放器 DIR/exercise-NN.html (one quiz player per exercise)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,7 +136,21 @@ def run_exercises(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)
         return 2
+    if args.quiz:
+        try:
+            folder = Path(args.quiz)
+            folder.mkdir(parents=True, exist_ok=True)
+            for ex in made:
+                print(f"已写入 wrote: {ex.export_quiz(folder / f'exercise-{ex.number:02d}.html')}")
+        except ImportError as error:
+            print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
+            return 1
+        except (RuntimeError, OSError) as error:
+            print(f"micrograd-cn: {error}", file=sys.stderr)
+            return 1
     if not args.output:
+        if args.quiz:
+            return 0
         for ex in made:
             print(f"第 {ex.number} 题 Exercise {ex.number}: {ex.text}")
             given = ", ".join(f"{name} = {format_number(value)}" for name, value in ex.values.items())
