@@ -47,11 +47,11 @@ class Value:
     made with :func:`custom_op`.
     """
 
-    # "__dict__": 用户可以给 Value 加自己的属性 (优化器状态、颜色), 字典只在用到时才建立. label 也放在那里:
-    # 大多数节点没有名字, 类属性 "" 就是它们的 label. 每个节点因此只多 24 字节 (CPython 3.11).
-    # "__dict__" lets user code add attributes (optimizer state, colours); the dict exists only once used.
-    # The label lives there too: most nodes have none and read the class default "".  Cost: 24 B a node.
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "__dict__")
+    # "__dict__": 用户可以给 Value 加自己的属性 (优化器状态、颜色), 字典只在用到时才建立;
+    # CPython 3.11 上每个节点因此多 32 字节.
+    # "__dict__" lets user code add attributes (optimizer state, colours); the dict exists only once used
+    # (32 more bytes a node on CPython 3.11).
+    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label", "__dict__")
     __array_ufunc__ = None  # NumPy 标量在左侧时交给 Value 处理. Let NumPy defer to us.
 
     data: float
@@ -59,7 +59,7 @@ class Value:
     parents: tuple[Value, ...]
     local_grads: tuple[float, ...]
     op: str
-    label: str = ""
+    label: str
 
     def __init__(self, data: Number, label: str = "", *micrograd_args: object) -> None:
         if micrograd_args or isinstance(label, (tuple, list, set, frozenset)):
@@ -69,8 +69,7 @@ class Value:
         self.parents = ()
         self.local_grads = ()
         self.op = ""
-        if label:
-            self.label = str(label)
+        self.label = str(label)
 
     def __repr__(self) -> str:
         name = f"label={self.label!r}, " if self.label else ""
@@ -102,11 +101,11 @@ class Value:
         if isinstance(other, Value):
             return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
         c = _constant(other, "*")
-        return _node(self.data * c, (self,), (c,), _op_name("* {}", c))
+        return _node(self.data * c, (self,), _shared_local(c), _op_name("* {}", c))
 
     def __rmul__(self, other: Number) -> Value:
         c = _constant(other, "*")
-        return _node(c * self.data, (self,), (c,), _op_name("{} *", c))
+        return _node(c * self.data, (self,), _shared_local(c), _op_name("{} *", c))
 
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -352,6 +351,12 @@ def _op_name(template: str, constant: float) -> str:
     return template.format(f"{constant:.6g}")
 
 
+@lru_cache(maxsize=4096)
+def _shared_local(constant: float) -> tuple[float]:
+    """乘以常数 c 的局部导数元组 (c,); 缓存后同一常数的节点共用一个元组. The local-derivative tuple (c,), shared."""
+    return (constant,)
+
+
 _new_value = object.__new__
 
 
@@ -375,6 +380,7 @@ def _node(data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...
         node.parents = ()
         node.local_grads = ()
     node.op = op
+    node.label = ""
     return node
 
 
