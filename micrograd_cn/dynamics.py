@@ -209,7 +209,7 @@ def explode_and_clip_demo(scale: float = 3.0, steps: int = 20, nh: int = 8, nin:
 
 def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: Any = None,
                         title: str | None = None) -> Any:
-    """画 ‖∂L/∂h_t‖ 对时间步 t 的曲线 (对数纵轴), 默认比较 RNN / GRU / LSTM; 返回 matplotlib Axes.
+    """画 ‖∂L/∂h_t‖ 对时间步 t 的曲线 (对数纵轴, 整数时间步, 图例在外), 默认比较 RNN / GRU / LSTM; 返回 Axes.
 
     Plot ``‖∂L/∂h_t‖`` against the time step ``t`` on a log scale, one curve
     per entry of ``curves`` (name → norms); by default the curves of
@@ -218,7 +218,7 @@ def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: An
     (see :mod:`micrograd_cn.plots`).  Needs matplotlib
     (``pip install 'micrograd_cn[train]'``).
     """
-    from .plots import _axes, _font, _font_options, _text
+    from .plots import _axes, _font_options, _text, for_projector, legend_outside
 
     if curves is None:
         curves = compare_cells()
@@ -227,16 +227,17 @@ def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: An
     ax = _axes(ax)
     for name, norms in curves.items():
         floor = [max(n, 1e-300) for n in norms]  # 对数轴上画不出 0. Zero has no place on a log axis.
-        ax.plot(range(1, len(norms) + 1), floor, marker="o", markersize=3, label=name)
+        ax.plot(range(1, len(norms) + 1), floor, marker="o", markersize=4, label=name)
     ax.set_yscale("log")
-    label, font = _text("时间步 t", "time step t")
+    label, font = _text("时间步 $t$", "time step $t$")
     ax.set_xlabel(label, **font)
-    ax.set_ylabel("‖∂L/∂h_t‖")
+    ax.set_ylabel(r"$\|\partial L/\partial h_t\|$")
     if title is None:
         title, font = _text("梯度随时间的传递", "gradient norm through time")
     else:
         font = _font_options()
     ax.set_title(title, **font)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(prop=_font())
+    for_projector(ax, integer_x=True)
+    legend_outside(ax)
     return ax

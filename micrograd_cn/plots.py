@@ -8,6 +8,12 @@ bilingual and use it; otherwise they are English only, so no "missing glyph"
 warnings appear.  Both functions draw into ``ax`` if given (else a new figure)
 and return the Axes; they never call ``show()``, so they work with the Agg
 backend in scripts and tests.
+
+Made for a projector (:func:`for_projector`): tick labels of at least
+:data:`TICK_PT` points, axis labels and titles larger, the legend outside
+the data (right of the axes).  At the notebook's 100 dpi a point is 1.39
+screen pixels, so a figure shown at its own size (not wider than the cell,
+see :data:`PROJECTOR_FIGSIZE`) shows 12 pt ticks at about 16 px.
 """
 
 from __future__ import annotations
@@ -26,13 +32,26 @@ from .train import (
     class_labels,
     decision_threshold,
     output_values,
-    predicted_class,
     true_class,
 )
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
              "Source Han Sans CN", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
 """按顺序尝试的中文字体. Chinese fonts tried, in order."""
+
+
+TICK_PT = 12.0
+"""刻度文字的字号 (磅). Tick label size in points."""
+LABEL_PT = 14.0
+"""坐标轴名与标题的字号 (磅). Axis label and title size in points."""
+LEGEND_PT = 12.0
+"""图例的字号 (磅). Legend text size in points."""
+PROJECTOR_FIGSIZE = (6.4, 4.0)
+"""默认图的大小 (英寸): 100 dpi 下 640 px 宽, 加上外侧的图例仍放得进 1366×768 下 JupyterLab 的单元.
+
+Default figure size in inches: 640 px wide at 100 dpi, so that with the
+legend outside it still fits a JupyterLab cell at 1366×768 unscaled.
+"""
 
 
 def _pyplot() -> Any:
@@ -79,7 +98,56 @@ def _text(zh: str, en: str) -> tuple[str, dict[str, Any]]:
 def _axes(ax: Any) -> Any:
     if ax is not None:
         return ax
-    return _pyplot().subplots(figsize=(6, 4))[1]
+    return _pyplot().subplots(figsize=PROJECTOR_FIGSIZE)[1]
+
+
+def for_projector(ax: Any, integer_x: bool = False) -> Any:
+    """让一个坐标系在投影仪上看得清: 刻度 ≥ 12 磅, 轴名与标题更大; 可选 x 轴只用整数刻度.
+
+    Make one Axes readable on a projector: tick labels of :data:`TICK_PT`
+    points (on every twin axis too), axis labels and title of
+    :data:`LABEL_PT`; ``integer_x=True`` keeps x ticks on whole numbers (time
+    steps, epochs).  Returns the Axes.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    axes = [ax, *(other for other in ax.figure.axes if other is not ax and other.bbox.bounds == ax.bbox.bounds)]
+    for each in axes:
+        each.tick_params(axis="both", which="both", labelsize=TICK_PT)
+        each.xaxis.label.set_fontsize(LABEL_PT)
+        each.yaxis.label.set_fontsize(LABEL_PT)
+    ax.title.set_fontsize(LABEL_PT)
+    if integer_x:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+def legend_outside(ax: Any, handles: Sequence[Any] | None = None, right: Any = None) -> Any:
+    """把图例放在坐标系右侧之外 (不压在曲线上); ``right`` 是共用 x 轴的右侧坐标系 (twinx), 图例让开它的刻度.
+
+    Put the legend outside the axes, to the right, so it never covers the
+    data.  ``right`` is a twin axis on the right (``ax.twinx()``): the legend
+    then starts past its tick labels and axis label.  Returns the Legend.
+    """
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [handle.get_label() for handle in handles]
+    from matplotlib.transforms import ScaledTranslation
+
+    figure = ax.figure
+    gap = 0.12  # 英寸 inches
+    if right is not None:  # 右侧刻度与轴名的宽度 (英寸), 与之后的排版无关. Width right of the axes, in inches.
+        extent = right.get_tightbbox(figure.canvas.get_renderer())
+        gap += max(0.0, extent.x1 - ax.bbox.x1) / figure.dpi
+    place = ax.transAxes + ScaledTranslation(gap, 0.0, figure.dpi_scale_trans)
+    font = _font()
+    if font is not None:
+        font = font.copy()
+        font.set_size(LEGEND_PT)
+    options = {"prop": font} if font is not None else {"fontsize": LEGEND_PT}
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), bbox_transform=place,
+                     borderaxespad=0.0, frameon=False, **options)
 
 
 def plot_history(history: History, ax: Any = None) -> Any:
@@ -113,25 +181,33 @@ def plot_history(history: History, ax: Any = None) -> Any:
         label, font = _text("准确率", "accuracy")
         right.set_ylabel(label, **font)
         right.set_ylim(-0.02, 1.02)
+    else:
+        right = None
     label, font = _text("轮", "epoch")
     ax.set_xlabel(label, **font)
     label, font = _text("损失", "loss")
     ax.set_ylabel(label, **font)
     label, font = _text("训练历史", "training history")
     ax.set_title(label, **font)
-    ax.legend(lines, [line.get_label() for line in lines], prop=_font())
+    ax.grid(alpha=0.3)
+    for_projector(ax, integer_x=True)
+    legend_outside(ax, lines, right=right)
     return ax
 
 
-def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolution: int = 50,
+def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolution: int = 60,
                            threshold: float | None = None, padding: float = 0.5) -> Any:
-    """画二维分类器的决策区域与样本点. Plot a 2-D classifier's decision regions and the samples.
+    """画二维分类器的决策区域与样本点; 边界由连续的输出插值得到, 是光滑的曲线而不是台阶.
 
-    The model is evaluated (without a graph) on a ``resolution × resolution``
-    grid around the data.  A one-output model's class is its output compared
-    with ``threshold`` — by default 0 for ±1 labels and 0.5 for 0/1 labels;
-    pass ``threshold=0`` for a model that outputs logits.  A multi-output
-    model's class is its argmax.  Returns the Axes.
+    Plot a 2-D classifier's decision regions and the samples.  The model is
+    evaluated (without a graph) on a ``resolution × resolution`` grid around
+    the data.  The boundary is the level line of the model's *continuous*
+    output, interpolated between grid points, so it is a smooth curve rather
+    than a staircase of grid cells.  A one-output model's class is its
+    output compared with ``threshold`` — by default 0 for ±1 labels and 0.5
+    for 0/1 labels; pass ``threshold=0`` for a model that outputs logits.  A
+    multi-output model's class is its argmax (its regions are where one
+    output leads the others).  Returns the Axes.
     """
     rows = as_rows(X, "plot_decision_boundary")
     targets = as_targets(y, len(rows), "plot_decision_boundary")
@@ -151,18 +227,45 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolutio
     xs = _grid([r[0] for r in rows], resolution, padding)
     ys = _grid([r[1] for r in rows], resolution, padding)
     with no_grad(), collector_paused():
-        zs = [[predicted_class(output_values(model([x, y_])), cut, labels) for x in xs] for y_ in ys]
-    classes = sorted({*labels, *(z for row in zs for z in row)})
-    levels = [classes[0] - 1.0, *((a + b) / 2 for a, b in zip(classes, classes[1:])), classes[-1] + 1.0]
+        outputs = [[output_values(model([x, y_])) for x in xs] for y_ in ys]
+    fields = _margins(outputs, cut, labels)  # 类别 → 领先多少 (> 0 即判为该类). Class → its lead.
+    classes = sorted({*labels, *fields})
+    plt = _pyplot()
+    cmap = plt.get_cmap("coolwarm")
+    low, high = classes[0], classes[-1]
     ax = _axes(ax)
-    ax.contourf(xs, ys, zs, levels=levels, cmap="coolwarm", alpha=0.35)
-    ax.scatter([r[0] for r in rows], [r[1] for r in rows], c=[true_class(t) for t in targets], cmap="coolwarm",
-               vmin=classes[0], vmax=classes[-1], edgecolors="k", s=20)
+    for cls, field in fields.items():
+        color = cmap(0.5 if high == low else (cls - low) / (high - low))
+        top = max(max(row) for row in field)
+        if top > 0:
+            ax.contourf(xs, ys, field, levels=[0.0, top + 1.0], colors=[color], alpha=0.3, antialiased=True)
+    for field in fields.values():
+        if min(min(row) for row in field) < 0 < max(max(row) for row in field):
+            ax.contour(xs, ys, field, levels=[0.0], colors="k", linewidths=1.5)
+    ax.scatter([r[0] for r in rows], [r[1] for r in rows], c=[true_class(t) for t in targets], cmap=cmap,
+               vmin=low, vmax=high, edgecolors="k", s=36, zorder=3)
     label, font = _text("决策边界", "decision boundary")
     ax.set_title(label, **font)
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    for_projector(ax)
     return ax
+
+
+def _margins(outputs: list[list[Any]], cut: float, labels: Sequence[float]) -> dict[float, list[list[float]]]:
+    """每个类别在网格上的领先量 (> 0 处判为该类), 连续变化, 供等值线插值.
+
+    For each class, a continuous field on the grid that is positive exactly
+    where the model predicts that class: ``output − cut`` (and its negative)
+    for one output, ``score_k − max(other scores)`` for several.
+    """
+    first = outputs[0][0]
+    if isinstance(first, list) and len(first) > 1:
+        count = len(first)
+        return {float(k): [[row_out[k] - max(v for j, v in enumerate(row_out) if j != k) for row_out in row]
+                           for row in outputs] for k in range(count)}
+    flat = [[(o[0] if isinstance(o, list) else o) - cut for o in row] for row in outputs]
+    return {labels[-1]: flat, labels[0]: [[-v for v in row] for row in flat]}
 
 
 def _grid(values: Sequence[float], n: int, padding: float) -> list[float]:
