@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -416,6 +417,20 @@ def _split(samples: list[Sample], validation: tuple[Any, Any] | None, fraction: 
 # ---- 进度条 progress --------------------------------------------------------------------------
 
 
+def _bar_options() -> dict[str, Any]:
+    """进度条写到哪里: 笔记本里写到 stdout (一行文字, 原地更新), 终端里照常写到 stderr.
+
+    Where the bar goes.  In a notebook kernel it is a line of text on stdout,
+    redrawn in place (JupyterLab, Notebook 7 and VS Code honour the carriage
+    return), so it needs no ipywidgets, is not shown as an error stream and
+    still reads the same in a saved notebook reopened without a kernel.
+    Elsewhere tqdm's usual stderr bar.
+    """
+    if "ipykernel" in sys.modules:
+        return {"file": sys.stdout, "ncols": 90, "mininterval": 0.2}
+    return {}
+
+
 class _Progress:
     """每轮结束时更新: tqdm 进度条, 没有 tqdm 时打印几行文字, progress=False 时什么都不做.
 
@@ -428,12 +443,12 @@ class _Progress:
         self.enabled = enabled
         if enabled:
             try:
-                from tqdm.auto import tqdm
+                from tqdm import tqdm
             except ImportError:
                 print('未安装 tqdm, 改为打印文字进度 (tqdm is not installed; printing plain progress; '
                       'pip install "micrograd_cn[train]")')
             else:
-                self.bar = tqdm(total=epochs, desc="训练 training", unit="epoch")
+                self.bar = tqdm(total=epochs, desc="训练 training", unit="epoch", **_bar_options())
 
     def update(self, epoch: int, history: History) -> None:
         if not self.enabled:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import types
 import warnings
 
 import pytest
@@ -133,10 +134,20 @@ def test_progress_bar_on_off_and_without_tqdm(capsys, monkeypatch):
     assert capsys.readouterr() == ("", "")
     fit(net(), X, Y, epochs=2, progress=True)
     assert "epoch" in capsys.readouterr().err
-    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setitem(sys.modules, "tqdm", None)
     fit(net(), X, Y, epochs=2, progress=True)
     out = capsys.readouterr().out
     assert "tqdm" in out and "epoch 2/2 loss=" in out
+
+
+def test_progress_bar_in_a_notebook_is_text_on_stdout(capsys, monkeypatch):
+    """笔记本内核里进度条是 stdout 上原地更新的一行字 (不要 ipywidgets, 不算错误输出). A text bar on stdout."""
+    require_module("tqdm")
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    fit(net(), X, Y, epochs=3, progress=True)
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "训练 training" in out and "100%" in out and "3/3" in out and "\r" in out
 
 
 def test_bad_arguments_are_refused():
