@@ -63,6 +63,7 @@ _LAZY: dict[str, str] = {
     "from_torch": "bridge",
     # 课堂 classroom
     "exercises": "classroom.exercises",
+    "check_extras": "classroom.extras",
 }
 _SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli", "manual", "diagnose",
                "classroom", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
