@@ -46,10 +46,10 @@ LABEL_PT = 14.0
 """坐标轴名与标题的字号 (磅). Axis label and title size in points."""
 LEGEND_PT = 12.0
 """图例的字号 (磅). Legend text size in points."""
-PROJECTOR_FIGSIZE = (6.4, 4.0)
-"""默认图的大小 (英寸): 100 dpi 下 640 px 宽, 加上外侧的图例仍放得进 1366×768 下 JupyterLab 的单元.
+PROJECTOR_FIGSIZE = (6.0, 4.0)
+"""默认图的大小 (英寸): 100 dpi 下 600 px 宽, 加上外侧的图例仍放得进 1366×768 下 JupyterLab 的单元.
 
-Default figure size in inches: 640 px wide at 100 dpi, so that with the
+Default figure size in inches: 600 px wide at 100 dpi, so that with the
 legend outside it still fits a JupyterLab cell at 1366×768 unscaled.
 """
 
@@ -93,6 +93,11 @@ def _text(zh: str, en: str) -> tuple[str, dict[str, Any]]:
     """(文字, 字体参数): 有中文字体时中英双语, 否则只用英文. A label and its font options."""
     options = _font_options()
     return (f"{zh} {en}" if options else en), options
+
+
+def _legend_text(zh: str, en: str) -> str:
+    """图例条目: 有中文字体时中文一行、英文一行 (图例窄一些), 否则只用英文. A legend entry, two lines if bilingual."""
+    return f"{zh}\n{en}" if _font() is not None else en
 
 
 def _axes(ax: Any) -> Any:
@@ -166,18 +171,16 @@ def plot_history(history: History, ax: Any = None) -> Any:
     for values, zh, en, style in ((history.loss, "训练损失", "train loss", "-"),
                                   (history.val_loss, "验证损失", "validation loss", "-")):
         if values:
-            label, font = _text(zh, en)
-            lines += ax.plot(epochs[:len(values)], values, style, label=label)
+            lines += ax.plot(epochs[:len(values)], values, style, label=_legend_text(zh, en))
     if history.best_epoch is not None:
-        label, font = _text(f"最佳轮 {history.best_epoch}", f"best epoch {history.best_epoch}")
+        label = _legend_text(f"最佳轮 {history.best_epoch}", f"best epoch {history.best_epoch}")
         lines.append(ax.axvline(history.best_epoch, color="gray", linestyle=":", label=label))
     if history.accuracy or history.val_accuracy:
         right = ax.twinx()
         for values, zh, en in ((history.accuracy, "训练准确率", "train accuracy"),
                                (history.val_accuracy, "验证准确率", "validation accuracy")):
             if values:
-                label, font = _text(zh, en)
-                lines += right.plot(epochs[:len(values)], values, "--", label=label)
+                lines += right.plot(epochs[:len(values)], values, "--", label=_legend_text(zh, en))
         label, font = _text("准确率", "accuracy")
         right.set_ylabel(label, **font)
         right.set_ylim(-0.02, 1.02)

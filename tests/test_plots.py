@@ -19,8 +19,8 @@ from micrograd_cn import plots
 from micrograd_cn.dynamics import plot_gradient_norms
 from micrograd_cn.nn import MLP
 
-CELL_PX = 900
-"""1366×768 下 JupyterLab (文件浏览器打开) 单元输出区的宽度上限 (px). A JupyterLab cell's output width at 1366×768."""
+CELL_PX = 930
+"""1366×768 下 JupyterLab 4 (文件浏览器打开) 单元输出区的宽度 (量得 934 px). A cell's output width there (934 px measured)."""
 
 
 @pytest.fixture(autouse=True)
