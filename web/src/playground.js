@@ -1,0 +1,325 @@
+// 表达式页: 输入表达式, 每个变量一个滑块和数字框; 值、梯度、计算图与逐步堆放都来自 worker 里的 micrograd_cn.
+// The expression playground: every number and graph comes from micrograd_cn in the worker.
+// State (expression, values, step, quiz, language) lives in the URL, so a link reproduces the exercise.
+import { Engine, addWords, dotToSvg, formatNumber, lang, params, saveParams, setupLanguage, t, translate }
+  from "./common.js";
+
+addWords({
+  expression: ["表达式", "Expression"],
+  expr_hint: ["可用: 数字、变量、+ - * / **、exp log sqrt tanh sigmoid relu softplus sin cos abs leaky_relu",
+              "Allowed: numbers, variables, + - * / **, exp log sqrt tanh sigmoid relu softplus sin cos abs leaky_relu"],
+  results: ["值与梯度", "Value and gradients"],
+  value: ["值", "value"],
+  quiz: ["测验模式 (自己算梯度)", "Quiz mode (work out the gradients)"],
+  share: ["复制链接", "Copy link"],
+  copied: ["已复制", "Copied"],
+  first: ["⇤ 开头", "⇤ Start"],
+  prev: ["◀ 上一步", "◀ Prev"],
+  next: ["下一步 ▶", "Next ▶"],
+  whole: ["整张图", "Whole graph"],
+  counter: ["第 {k} / {n} 步", "Step {k} of {n}"],
+  counter_whole: ["反向传播之后的整张图 ({n} 步)", "The whole graph after backward ({n} steps)"],
+  steps_title: ["反向传播, 逐步堆放", "Backward pass, one accumulation at a time"],
+  steps_hidden: ["测验模式: 先自己算, 点 \"揭晓\" 再看步骤。", "Quiz mode: work it out first, then press \"Reveal\"."],
+  step0: ["第 0 步: 前向传播, 梯度待求", "Step 0: forward pass, gradients unknown"],
+  check: ["检查", "Check"],
+  reveal: ["揭晓", "Reveal"],
+  right: ["✓ 对了", "✓ Right"],
+  not_yet: ["还不对", "Not yet"],
+  score: ["答对 {k} / {n}", "{k} of {n} right"],
+  variable_label: ["变量 {name} 的值", "value of {name}"],
+  no_steps: ["这个表达式没有运算, 没有堆放。", "This expression has no operation, so nothing is accumulated."],
+  too_many: ["堆放太多, 只列出步骤, 不逐步画图。", "Too many accumulations to draw step by step; the list is below."],
+});
+
+const DEFAULT_TEXT = "(a+b)*(b+1)";
+const DEFAULT_VALUES = { a: 2, b: 1 };
+
+const ui = Object.fromEntries(["status", "expr", "out-name", "error", "variables", "grads", "quiz", "share",
+  "quiz-score", "first", "prev", "next", "whole", "counter", "caption", "graph", "steps", "steps-hidden", "player"]
+  .map((id) => [id.replace(/-(.)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
+
+function readValues(text) {
+  const values = {};
+  for (const item of (text || "").split(",")) {
+    const [name, value] = item.split(":");
+    if (name && value !== undefined && Number.isFinite(Number(value))) values[name.trim()] = Number(value);
+  }
+  return values;
+}
+
+const state = {
+  text: params.get("e") ?? DEFAULT_TEXT,
+  values: params.has("v") ? readValues(params.get("v")) : { ...DEFAULT_VALUES },
+  step: params.has("step") ? Math.max(0, parseInt(params.get("step"), 10) || 0) : null,
+  quiz: params.get("quiz") === "1",
+  result: null,
+  answers: {},
+};
+
+const engine = new Engine(ui.status);
+let requestNumber = 0;
+let timer = null;
+
+function save() {
+  const v = Object.entries(state.values).map(([k, x]) => `${k}:${x}`).join(",");
+  saveParams({ e: state.text, v, step: state.step, quiz: state.quiz ? 1 : null });
+}
+
+function schedule(delay = 80) {
+  clearTimeout(timer);
+  timer = setTimeout(compute, delay);
+}
+
+async function compute() {
+  const number = ++requestNumber;
+  save();
+  await engine.ready;
+  let result;
+  try {
+    result = await engine.request("expression", { text: state.text, values: state.values, lang, quiz: state.quiz });
+  } catch (error) {
+    result = { ok: false, error: String(error.message || error) };
+  }
+  if (number !== requestNumber) return; // 已有更新的请求. A newer request is on its way.
+  if (!result.ok) {
+    ui.error.textContent = result.error;
+    ui.error.hidden = false;
+    document.body.dataset.result = "error";
+    return;
+  }
+  ui.error.hidden = true;
+  for (const [name, value] of Object.entries(result.variables)) {
+    if (!(name in state.values)) state.values[name] = value;
+  }
+  state.result = result;
+  if (state.step !== null && state.step > result.steps.events.length) state.step = result.steps.events.length;
+  save();
+  render();
+  document.body.dataset.result = "ok";
+}
+
+function render() {
+  const result = state.result;
+  if (!result) return;
+  ui.outName.textContent = `${result.out} =`;
+  renderVariables(result);
+  renderGrads(result);
+  renderSteps(result);
+  renderGraph(result);
+}
+
+function sliderRange(value) {
+  const span = Math.max(5, Math.ceil(Math.abs(value) * 2));
+  return [-span, span];
+}
+
+function renderVariables(result) {
+  const names = Object.keys(result.variables);
+  const existing = [...ui.variables.children].map((row) => row.dataset.name);
+  if (existing.join("\u0000") !== names.join("\u0000")) {
+    ui.variables.replaceChildren(...names.map(makeVariableRow));
+  }
+  for (const row of ui.variables.children) {
+    const value = result.variables[row.dataset.name];
+    const [slider, box] = row.querySelectorAll("input");
+    const [low, high] = sliderRange(value);
+    if (document.activeElement !== slider) {
+      slider.min = Math.min(low, Number(slider.min)); slider.max = Math.max(high, Number(slider.max));
+      slider.value = value;
+    }
+    if (document.activeElement !== box) box.value = formatNumber(value);
+    slider.setAttribute("aria-label", t("variable_label", { name: row.dataset.name }));
+    box.setAttribute("aria-label", t("variable_label", { name: row.dataset.name }));
+  }
+}
+
+function makeVariableRow(name) {
+  const row = document.createElement("div");
+  row.className = "variable";
+  row.dataset.name = name;
+  const label = document.createElement("label");
+  label.textContent = name;
+  const slider = document.createElement("input");
+  slider.type = "range";
+  slider.step = "0.1";
+  const [low, high] = sliderRange(state.values[name] ?? 1);
+  slider.min = low; slider.max = high;
+  const box = document.createElement("input");
+  box.type = "number";
+  box.step = "any";
+  box.className = "number";
+  box.dataset.var = name;
+  slider.addEventListener("input", () => {
+    state.values[name] = Number(slider.value);
+    box.value = slider.value;
+    schedule(30);
+  });
+  box.addEventListener("input", () => {
+    const value = Number(box.value);
+    if (box.value.trim() === "" || !Number.isFinite(value)) return;
+    state.values[name] = value;
+    schedule();
+  });
+  label.htmlFor = box.id = `var-${name}`;
+  row.append(label, slider, box);
+  return row;
+}
+
+function close(a, b) {
+  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+}
+
+function renderGrads(result) {
+  const rows = [];
+  const head = document.createElement("tr");
+  head.innerHTML = "<th></th><td></td>";
+  head.querySelector("th").textContent = `${result.out} (${t("value")})`;
+  head.querySelector("td").textContent = formatNumber(result.value);
+  head.className = "value-row";
+  rows.push(head);
+  const names = Object.keys(result.variables);
+  let right = 0;
+  for (const name of names) {
+    const row = document.createElement("tr");
+    row.dataset.var = name;
+    const th = document.createElement("th");
+    th.textContent = `∂${result.out}/∂${name}`;
+    const td = document.createElement("td");
+    const grad = result.grads[name];
+    if (state.quiz) {
+      const input = document.createElement("input");
+      input.type = "text";
+      input.inputMode = "decimal";
+      input.className = "answer";
+      input.value = state.answers[name] ?? "";
+      const mark = document.createElement("span");
+      mark.className = "mark";
+      const check = () => {
+        state.answers[name] = input.value;
+        const given = Number(input.value);
+        const ok = input.value.trim() !== "" && Number.isFinite(given) && close(given, grad);
+        mark.textContent = input.value.trim() === "" ? "" : t(ok ? "right" : "not_yet");
+        mark.dataset.ok = ok ? "1" : "0";
+        return ok;
+      };
+      input.addEventListener("change", () => { check(); updateScore(); });
+      input.addEventListener("keydown", (event) => { if (event.key === "Enter") { check(); updateScore(); } });
+      if (check()) right += 1;
+      td.append(input, mark);
+    } else {
+      td.textContent = formatNumber(grad);
+    }
+    row.append(th, td);
+    rows.push(row);
+  }
+  ui.grads.replaceChildren(...rows);
+  if (state.quiz) {
+    const row = document.createElement("tr");
+    const cell = document.createElement("td");
+    cell.colSpan = 2;
+    const reveal = document.createElement("button");
+    reveal.type = "button";
+    reveal.textContent = t("reveal");
+    reveal.id = "reveal";
+    reveal.addEventListener("click", () => { state.quiz = false; ui.quiz.checked = false; schedule(0); });
+    cell.append(reveal);
+    row.append(cell);
+    ui.grads.append(row);
+  }
+  updateScore(right, names.length);
+}
+
+function updateScore() {
+  if (!state.quiz || !state.result) { ui.quizScore.hidden = true; return; }
+  const marks = [...ui.grads.querySelectorAll(".mark")];
+  const right = marks.filter((m) => m.dataset.ok === "1").length;
+  ui.quizScore.textContent = t("score", { k: right, n: marks.length });
+  ui.quizScore.hidden = false;
+}
+
+function renderSteps(result) {
+  const events = result.steps.events;
+  ui.steps.hidden = state.quiz;
+  ui.stepsHidden.hidden = !state.quiz;
+  const items = events.map((event, k) => {
+    const li = document.createElement("li");
+    li.dataset.step = String(k + 1);
+    li.textContent = lang === "zh" ? event.equation_zh : event.equation_en;
+    li.addEventListener("click", () => goTo(k + 1));
+    if (state.step === k + 1) li.classList.add("current");
+    return li;
+  });
+  if (!events.length) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = t("no_steps");
+    items.push(li);
+  }
+  ui.steps.replaceChildren(...items);
+  const current = ui.steps.querySelector(".current");
+  if (current) current.scrollIntoView({ block: "nearest" });
+}
+
+let graphToken = 0;
+
+async function renderGraph(result) {
+  const n = result.steps.events.length;
+  const stepping = !state.quiz && state.step !== null && result.frames.length > 0;
+  const token = ++graphToken;
+  for (const button of [ui.first, ui.prev, ui.next, ui.whole]) button.disabled = state.quiz || !result.frames.length;
+  let dot = result.dot;
+  if (stepping) {
+    const frame = result.frames[Math.min(state.step, result.frames.length - 1)];
+    dot = frame.dot;
+    ui.caption.textContent = state.step === 0 ? t("step0") : (lang === "zh"
+      ? result.steps.events[state.step - 1].equation_zh : result.steps.events[state.step - 1].equation_en);
+    ui.counter.textContent = t("counter", { k: state.step, n });
+  } else {
+    ui.caption.textContent = "";
+    ui.counter.textContent = n && !result.frames.length ? t("too_many") : t("counter_whole", { n });
+  }
+  const svg = await dotToSvg(dot);
+  if (token !== graphToken) return;
+  ui.graph.replaceChildren(svg);
+  const active = svg.querySelector('[id^="d-"] path[stroke="#dc2626"]');
+  if (active) active.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
+function goTo(step) {
+  const result = state.result;
+  if (!result || state.quiz || !result.frames.length) return;
+  const n = result.steps.events.length;
+  state.step = step === null ? null : Math.max(0, Math.min(n, step));
+  save();
+  renderSteps(result);
+  renderGraph(result);
+}
+
+ui.first.addEventListener("click", () => goTo(0));
+ui.prev.addEventListener("click", () => goTo(state.step === null ? state.result.steps.events.length : state.step - 1));
+ui.next.addEventListener("click", () => goTo(state.step === null ? 0 : state.step + 1));
+ui.whole.addEventListener("click", () => goTo(null));
+document.addEventListener("keydown", (event) => {
+  if (event.target instanceof HTMLInputElement) return;
+  if (event.key === "ArrowRight") { ui.next.click(); event.preventDefault(); }
+  if (event.key === "ArrowLeft") { ui.prev.click(); event.preventDefault(); }
+});
+
+ui.expr.value = state.text;
+ui.expr.addEventListener("input", () => { state.text = ui.expr.value; schedule(150); });
+ui.quiz.checked = state.quiz;
+ui.quiz.addEventListener("change", () => { state.quiz = ui.quiz.checked; state.answers = {}; schedule(0); });
+ui.share.addEventListener("click", async () => {
+  save();
+  try {
+    await navigator.clipboard.writeText(location.href);
+    ui.share.textContent = t("copied");
+  } catch {
+    prompt(t("share"), location.href);
+  }
+  setTimeout(() => translate(ui.share.parentElement), 1500);
+});
+
+setupLanguage(() => schedule(0));
+engine.ready.then(() => compute(), () => {});
