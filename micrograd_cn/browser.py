@@ -178,7 +178,7 @@ class Trainer:
         self.loss = _choice(config.get("loss", "hinge"), TRAIN_LOSSES, "loss")
         assert self.loss in LOSSES
         self.optimizer_name = _choice(config.get("optimizer", "sgd"), OPTIMIZERS, "optimizer")
-        self.lr = _positive(config.get("lr", 0.1), "lr")
+        self.lr = _positive(config.get("lr", 0.5), "lr")
         l2 = config.get("l2", 0.0)
         self.l2 = 0.0 if not l2 else _positive(l2, "l2")
         points = config.get("points")
