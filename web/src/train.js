@@ -101,6 +101,7 @@ function show(state) {
   ui.loss.textContent = state.loss === null ? "—" : formatNumber(Number(state.loss.toPrecision(4)));
   ui.accuracy.textContent = state.accuracy === null ? "—" : `${(state.accuracy * 100).toFixed(1)} %`;
   document.body.dataset.steps = state.steps;
+  document.body.dataset.points = state.points.length;
   drawPlane(state);
   drawCurve(state.losses);
   drawNetwork(state);
