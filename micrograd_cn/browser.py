@@ -33,9 +33,6 @@ from .train import LOSSES, binary_accuracy, fit
 DEFAULT_VALUE = 1.0
 """页面上新出现的变量的初始值. The starting value of a variable the page has not seen yet."""
 
-MAX_FRAMES = 120
-"""逐步画面最多的堆放次数 (超过时只给出步骤列表). Step pictures are drawn up to this many accumulations."""
-
 DATASETS = ("moons", "circles", "xor", "spiral")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 TRAIN_LOSSES = ("hinge", "bce_with_logits", "mse")
@@ -84,8 +81,9 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     JSON-friendly dict: ``variables`` (name → value, in order of first use),
     ``out`` (the output's name, ``e`` as on the command line), ``value``,
     ``grads`` (variable → ∂out/∂variable), ``steps`` (``backward_steps(...).to_dict()``),
-    ``dot`` (the graph from :func:`viz.draw_dot`) and ``frames`` (the DOT text
-    and caption of each step picture, up to :data:`MAX_FRAMES` accumulations).
+    ``dot`` (the whole graph from :func:`viz.draw_dot`, gradients as ``?`` in
+    quiz mode) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
+    for the step-through player, or None for a graph too big to step through).
     A refused expression or a math error gives ``{"ok": False, "error": ...}``.
     """
     values = dict(values or {})
@@ -99,15 +97,14 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         steps = backward_steps(out)
     except (ExpressionError, ArithmeticError, ValueError, TypeError) as error:
         return {"ok": False, "error": str(error)}
-    from .viz import draw_dot, frames
+    from .viz import draw_dot
+    from .viz.player import player_data
 
-    graph = draw_dot(out, lang=lang, quiz=quiz)
-    pictures: list[dict[str, str]] = []
-    if len(steps) <= MAX_FRAMES:
-        for frame in frames(steps, lang):
-            bare = frame.graph.copy()
-            bare.attr(label="")  # 标题在页面上用大字显示. The caption is shown by the page.
-            pictures.append({"dot": bare.source, "caption": frame.caption})
+    try:  # 页面用 viz-js 排版 dot, 放进 data.svg 后交给播放器. The page lays out the DOT for the player.
+        prepared = player_data(steps, lang, layout=False)
+        player: dict[str, Any] | None = {"data": prepared.data, "dot": prepared.dot}
+    except ValueError:  # 图太大, 只给整张图与步骤列表. Too big: the whole graph and the step list only.
+        player = None
     return {
         "ok": True,
         "text": expression.text,
@@ -116,8 +113,8 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         "value": _number(out.data),
         "grads": {var: steps.grads.get(var, 0.0) for var in variables},
         "steps": steps.to_dict(),
-        "dot": graph.source,
-        "frames": pictures,
+        "dot": draw_dot(out, lang=lang, quiz=quiz).source,
+        "player": player,
     }
 
 

@@ -144,16 +144,21 @@ def test_typing_the_seed_expression_shows_the_gradient_and_the_five_steps(tab, s
     steps = tab.locator("#steps li")
     assert steps.count() == 5
     assert steps.nth(4).inner_text() == "∂e/∂b += ∂e/∂(b+1) · ∂(b+1)/∂b = 3 × 1 = 3 （累计 5）"
-    tab.wait_for_selector("#graph svg")
-    assert "梯度 grad = 5" in tab.text_content("#graph svg")
-    # 逐步: 第 5 步的图里 b 的累计是 5. Stepping: at step 5 the picture shows b's total 5.
-    tab.click("#first")
-    tab.wait_for_function("document.querySelector('#counter').textContent.startsWith('第 0 / 5')")
+    # 播放器 (micrograd_cn/viz/assets/player.js), 图由 viz-js 排版. The one player, laid out by viz-js.
+    tab.wait_for_function("document.querySelector('.mgcn-player .mgcn-counter')?.textContent === '第 5 / 5 步'")
+    assert "梯度 grad = 5" in tab.text_content(".mgcn-viewport svg")
+    tab.click(".mgcn-player [data-act=first]")
+    assert tab.inner_text(".mgcn-player .mgcn-counter") == "第 0 / 5 步"
+    assert "梯度 grad = ?" in tab.text_content(".mgcn-viewport svg")
     for _ in range(5):
-        tab.click("#next")
-    tab.wait_for_function("document.querySelector('#counter').textContent.startsWith('第 5 / 5')")
-    assert "累计 5" in tab.inner_text("#caption")
-    assert "step=5" in tab.url and "e=%28a%2Bb%29*%28b%2B1%29" in tab.url
+        tab.click(".mgcn-player [data-act=next]")
+    assert tab.inner_text(".mgcn-player .mgcn-counter") == "第 5 / 5 步"
+    assert tab.inner_text(".mgcn-equation").endswith("= 3 × 1 = 3 （累计 5）")
+    tab.wait_for_function("location.search.includes('step=5')")
+    assert "e=%28a%2Bb%29*%28b%2B1%29" in tab.url
+    tab.click("#steps li[data-step='2']")  # 步骤列表也能跳到某一步. The list jumps to a step too.
+    assert tab.inner_text(".mgcn-player .mgcn-counter") == "第 2 / 5 步"
+    tab.wait_for_function("location.search.includes('step=2')")
 
 
 def test_a_link_reproduces_the_exercise_and_the_language_switches(tab, site_url):
@@ -161,11 +166,12 @@ def test_a_link_reproduces_the_exercise_and_the_language_switches(tab, site_url)
     wait_ready(tab)
     tab.wait_for_function("document.querySelector('#grads tr[data-var=\"x\"] td')?.textContent === '4'")
     assert tab.input_value("#expr") == "x*y" and tab.input_value("#var-y") == "4"
-    assert tab.inner_text("#caption").startswith("∂e/∂x += ∂e/∂e")
+    tab.wait_for_selector(".mgcn-player .mgcn-equation")
+    assert tab.inner_text(".mgcn-equation").startswith("step 1/2: ∂e/∂x += ∂e/∂e")
     assert tab.inner_text("nav a[aria-current]") == "Expression playground"
     assert tab.get_attribute("html", "lang") == "en"
     tab.click("#lang-toggle")
-    tab.wait_for_function("document.querySelector('#counter').textContent.startsWith('第 1 / 2')")
+    tab.wait_for_function("document.querySelector('.mgcn-counter')?.textContent === '第 1 / 2 步'")
     assert "lang=" not in tab.url and tab.inner_text("nav a[aria-current]") == "表达式与反向传播"
     assert tab.get_attribute("nav a[href^='train.html']", "href") == "train.html"
 
@@ -244,7 +250,7 @@ def test_readable_on_a_projector_and_on_a_phone(browser, site_url, viewport, pag
         page.goto(site_url + page_name)
         if page_name != "index.html":
             wait_ready(page)
-            page.wait_for_selector("#graph svg, body[data-steps='0']")
+            page.wait_for_selector(".mgcn-viewport svg, body[data-steps='0']")
         smallest, where = page.evaluate(SMALLEST_TEXT)
         assert smallest >= 12, f"text smaller than 12 px: {where!r} ({smallest} px)"
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -13,15 +13,8 @@ addWords({
   quiz: ["测验模式 (自己算梯度)", "Quiz mode (work out the gradients)"],
   share: ["复制链接", "Copy link"],
   copied: ["已复制", "Copied"],
-  first: ["⇤ 开头", "⇤ Start"],
-  prev: ["◀ 上一步", "◀ Prev"],
-  next: ["下一步 ▶", "Next ▶"],
-  whole: ["整张图", "Whole graph"],
-  counter: ["第 {k} / {n} 步", "Step {k} of {n}"],
-  counter_whole: ["反向传播之后的整张图 ({n} 步)", "The whole graph after backward ({n} steps)"],
   steps_title: ["反向传播, 逐步堆放", "Backward pass, one accumulation at a time"],
   steps_hidden: ["测验模式: 先自己算, 点 \"揭晓\" 再看步骤。", "Quiz mode: work it out first, then press \"Reveal\"."],
-  step0: ["第 0 步: 前向传播, 梯度待求", "Step 0: forward pass, gradients unknown"],
   check: ["检查", "Check"],
   reveal: ["揭晓", "Reveal"],
   right: ["✓ 对了", "✓ Right"],
@@ -29,14 +22,14 @@ addWords({
   score: ["答对 {k} / {n}", "{k} of {n} right"],
   variable_label: ["变量 {name} 的值", "value of {name}"],
   no_steps: ["这个表达式没有运算, 没有堆放。", "This expression has no operation, so nothing is accumulated."],
-  too_many: ["堆放太多, 只列出步骤, 不逐步画图。", "Too many accumulations to draw step by step; the list is below."],
+  too_many: ["图太大, 不逐步播放; 步骤列在下面。", "The graph is too big to step through; the steps are listed below."],
 });
 
 const DEFAULT_TEXT = "(a+b)*(b+1)";
 const DEFAULT_VALUES = { a: 2, b: 1 };
 
 const ui = Object.fromEntries(["status", "expr", "out-name", "error", "variables", "grads", "quiz", "share",
-  "quiz-score", "first", "prev", "next", "whole", "counter", "caption", "graph", "steps", "steps-hidden", "player"]
+  "quiz-score", "graph", "graph-note", "steps", "steps-hidden", "player"]
   .map((id) => [id.replace(/-(.)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
 
 function readValues(text) {
@@ -257,54 +250,66 @@ function renderSteps(result) {
     items.push(li);
   }
   ui.steps.replaceChildren(...items);
-  const current = ui.steps.querySelector(".current");
-  if (current) current.scrollIntoView({ block: "nearest" });
 }
 
 let graphToken = 0;
+let player = null;
 
+/** 播放器 (micrograd_cn/viz/assets/player.js): 页面用 viz-js 排版 Python 给的 DOT, 放进 data.svg 再 mount.
+ * The one player front-end: the page lays out the DOT from Python with viz-js, puts it in data.svg and mounts. */
 async function renderGraph(result) {
-  const n = result.steps.events.length;
-  const stepping = !state.quiz && state.step !== null && result.frames.length > 0;
   const token = ++graphToken;
-  for (const button of [ui.first, ui.prev, ui.next, ui.whole]) button.disabled = state.quiz || !result.frames.length;
-  let dot = result.dot;
-  if (stepping) {
-    const frame = result.frames[Math.min(state.step, result.frames.length - 1)];
-    dot = frame.dot;
-    ui.caption.textContent = state.step === 0 ? t("step0") : (lang === "zh"
-      ? result.steps.events[state.step - 1].equation_zh : result.steps.events[state.step - 1].equation_en);
-    ui.counter.textContent = t("counter", { k: state.step, n });
-  } else {
-    ui.caption.textContent = "";
-    ui.counter.textContent = n && !result.frames.length ? t("too_many") : t("counter_whole", { n });
+  const usePlayer = !state.quiz && result.player && globalThis.MicrogradPlayer;
+  if (!usePlayer) {
+    const svg = await dotToSvg(result.dot);
+    if (token !== graphToken) return;
+    player = null;
+    ui.player.replaceChildren();
+    ui.player.hidden = true;
+    ui.graph.replaceChildren(svg);
+    ui.graph.hidden = false;
+    ui.graphNote.hidden = state.quiz || !!result.player;
+    ui.graphNote.textContent = t("too_many");
+    return;
   }
-  const svg = await dotToSvg(dot);
+  const svg = await dotToSvg(result.player.dot);
   if (token !== graphToken) return;
-  ui.graph.replaceChildren(svg);
-  const active = svg.querySelector('[id^="d-"] path[stroke="#dc2626"]');
-  if (active) active.scrollIntoView({ block: "nearest", inline: "nearest" });
+  svg.removeAttribute("style");
+  const n = result.steps.events.length;
+  const data = { ...result.player.data, svg: svg.outerHTML, start: state.step === null ? n : state.step };
+  const root = document.createElement("div");
+  root.className = "mgcn-player";
+  root.tabIndex = 0;
+  root.lang = lang === "zh" ? "zh-CN" : "en";
+  ui.graph.hidden = true;
+  ui.graphNote.hidden = true;
+  ui.player.hidden = false;
+  ui.player.replaceChildren(root);
+  player = globalThis.MicrogradPlayer.mount(root, data);
+  new MutationObserver(() => {
+    const step = Number(root.getAttribute("data-step"));
+    if (step === state.step || (state.step === null && step === n)) return;
+    state.step = step;
+    save();
+    markStep();
+  }).observe(root, { attributes: true, attributeFilter: ["data-step"] });
+  markStep();
+}
+
+function markStep() {
+  for (const li of ui.steps.children) li.classList.toggle("current", Number(li.dataset.step) === state.step);
+  const current = ui.steps.querySelector(".current");
+  if (!current) return;
+  // 只滚动步骤列表, 不滚动整页. Scroll the list only, never the page.
+  const item = current.getBoundingClientRect(), list = ui.steps.getBoundingClientRect();
+  if (item.top < list.top || item.bottom > list.bottom) {
+    ui.steps.scrollTop += item.top - list.top - (list.height - item.height) / 2;
+  }
 }
 
 function goTo(step) {
-  const result = state.result;
-  if (!result || state.quiz || !result.frames.length) return;
-  const n = result.steps.events.length;
-  state.step = step === null ? null : Math.max(0, Math.min(n, step));
-  save();
-  renderSteps(result);
-  renderGraph(result);
+  if (player) player.show(step, true);
 }
-
-ui.first.addEventListener("click", () => goTo(0));
-ui.prev.addEventListener("click", () => goTo(state.step === null ? state.result.steps.events.length : state.step - 1));
-ui.next.addEventListener("click", () => goTo(state.step === null ? 0 : state.step + 1));
-ui.whole.addEventListener("click", () => goTo(null));
-document.addEventListener("keydown", (event) => {
-  if (event.target instanceof HTMLInputElement) return;
-  if (event.key === "ArrowRight") { ui.next.click(); event.preventDefault(); }
-  if (event.key === "ArrowLeft") { ui.prev.click(); event.preventDefault(); }
-});
 
 ui.expr.value = state.text;
 ui.expr.addEventListener("input", () => { state.text = ui.expr.value; schedule(150); });
