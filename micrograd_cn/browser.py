@@ -40,7 +40,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 MAX_LAYERS = 4
 MAX_WIDTH = 16
 MAX_POINTS = 400
-GRID = 36
+GRID = 28
 
 
 class _AnyVariable(Mapping[str, float]):

@@ -292,9 +292,10 @@ async function play() {
   ui.play.dataset.i18n = "pause";
   ui.play.textContent = t("pause");
   while (playing) {
-    const state = await call("train.step", { count: 100, seconds: 0.12 });
-    if (!state || !playing) break;
-    show(state);
+    const state = await call("train.step", { count: 100, seconds: 0.3 });
+    if (!state) break;
+    show(state); // 暂停后到达的最后一次回答也显示: 它就是 worker 中模型的状态. Shown even after pause: it is the model's state.
+    if (!playing) break;
     await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   }
 }
