@@ -50,10 +50,12 @@ def server(site):
     server.server_close()
 
 
-def get(server, path: str, method: str = "GET") -> tuple[int, str, bytes]:
+def get(server, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
     try:
         connection.putrequest(method, path, skip_accept_encoding=True)
+        for key, value in (headers or {}).items():
+            connection.putheader(key, value)
         connection.endheaders()
         response = connection.getresponse()
         return response.status, response.getheader("Content-Type") or "", response.read()
@@ -76,6 +78,19 @@ def get(server, path: str, method: str = "GET") -> tuple[int, str, bytes]:
 def test_site_files_are_served_with_their_types(server, path, mime):
     status, content_type, body = get(server, path)
     assert status == 200 and content_type == mime and body
+
+
+def test_a_reload_revalidates_with_the_etag(server, site):
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    connection.request("GET", "/pyodide/pyodide.asm.wasm")
+    response = connection.getresponse()
+    response.read()
+    etag = response.getheader("ETag")
+    connection.close()
+    assert etag and response.getheader("Cache-Control") == "no-cache"
+    status, _, body = get(server, "/pyodide/pyodide.asm.wasm", headers={"If-None-Match": etag})
+    assert status == 304 and body == b""
+    assert get(server, "/pyodide/pyodide.asm.wasm", headers={"If-None-Match": '"other"'})[0] == 200
 
 
 def test_head_sends_no_body_and_a_directory_without_slash_redirects(server):
