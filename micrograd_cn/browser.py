@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -82,7 +83,8 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     ``out`` (the output's name, ``e`` as on the command line), ``value``,
     ``grads`` (variable → ∂out/∂variable), ``steps`` (``backward_steps(...).to_dict()``),
     ``dot`` (the whole graph from :func:`viz.draw_dot`, gradients as ``?`` in
-    quiz mode) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
+    quiz mode; ``notes`` holds its warnings, e.g. that a big graph is drawn
+    as a summary) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
     for the step-through player, or None for a graph too big to step through).
     A refused expression or a math error gives ``{"ok": False, "error": ...}``.
     """
@@ -100,6 +102,9 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     from .viz import draw_dot
     from .viz.player import player_data
 
+    with warnings.catch_warnings(record=True) as caught:  # 大图的概要提示显示在页面上. Shown on the page.
+        warnings.simplefilter("always")
+        whole = draw_dot(out, lang=lang, quiz=quiz)
     try:  # 页面用 viz-js 排版 dot, 放进 data.svg 后交给播放器. The page lays out the DOT for the player.
         prepared = player_data(steps, lang, layout=False)
         player: dict[str, Any] | None = {"data": prepared.data, "dot": prepared.dot}
@@ -113,7 +118,8 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         "value": _number(out.data),
         "grads": {var: steps.grads.get(var, 0.0) for var in variables},
         "steps": steps.to_dict(),
-        "dot": draw_dot(out, lang=lang, quiz=quiz).source,
+        "dot": whole.source,
+        "notes": [str(warning.message) for warning in caught],
         "player": player,
     }
 
@@ -297,20 +303,29 @@ class Trainer:
             "weights": self.network(),
         }
 
-    def neuron_graph(self, layer: int, index: int, sample: int = 0, lang: str = "zh") -> dict[str, Any]:
+    def hardest_sample(self) -> int:
+        """当前损失最大的样本 (它的梯度最能说明问题). The sample with the largest loss now."""
+        loss = LOSSES[self.loss]
+        with no_grad():
+            losses = [loss(self.model(x), t).data for x, t in zip(self.X, self.targets())]
+        return max(range(len(losses)), key=losses.__getitem__)
+
+    def neuron_graph(self, layer: int, index: int, sample: int | None = None, lang: str = "zh") -> dict[str, Any]:
         """第 layer 层 (1 起) 第 index 个神经元在样本 sample 上的局部计算图 (DOT), 带数据、梯度与局部导数.
 
         The local graph of neuron ``index`` of layer ``layer`` (hidden layers
         count from 1, the output is the last) for one sample: its inputs,
         weights and bias, the Σ node z and the activation a, with data,
         gradients ∂L/∂· of that sample's loss flowing through this neuron,
-        and the local derivative on every edge.
+        and the local derivative on every edge.  ``sample=None`` picks the
+        sample with the largest loss (a well-classified one has all zeros
+        under the hinge loss).
         """
         layer = _count(layer, 1, len(self.model.layers), "layer")
         index = _count(index, 0, self.model.layers[layer - 1].nout - 1, "index")
         if not self.X:
             fail(ValueError, "还没有数据点", "there are no points yet")
-        sample = _count(sample, 0, len(self.X) - 1, "sample")
+        sample = self.hardest_sample() if sample is None else _count(sample, 0, len(self.X) - 1, "sample")
         activations: list[list[Value]] = [[Value(x) for x in self.X[sample]]]
         for module in self.model.layers:
             out = module(activations[-1])
@@ -380,7 +395,7 @@ class Session:
             self.trainer.reset()
             return self.trainer.state()
         if cmd == "train.neuron":
-            return self.trainer.neuron_graph(request.get("layer"), request.get("index"), request.get("sample", 0),
+            return self.trainer.neuron_graph(request.get("layer"), request.get("index"), request.get("sample"),
                                              _choice(request.get("lang", "zh"), ("zh", "en"), "lang"))
         fail(ValueError, f"未知的请求 {cmd!r}", f"unknown request {cmd!r}")
 

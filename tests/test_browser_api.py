@@ -47,6 +47,7 @@ def balanced_sum(terms: list[str]) -> str:
 def test_a_graph_too_big_to_step_through_still_gives_values_and_the_list():
     state = expression_state(balanced_sum([f"x*{k}" for k in range(1300)]), {"x": 1})
     assert state["ok"] and state["player"] is None and state["grads"]["x"] == sum(range(1300))
+    assert "只画概要" in state["notes"][0] and len(state["steps"]["events"]) == 2 * 1299 + 1300
 
 
 def test_a_variable_called_e_renames_the_output_as_the_command_line_does():
@@ -116,8 +117,9 @@ def test_neuron_graph_shows_sigma_and_activation_with_the_sample_gradients():
     weight = model.layers[0].neurons[2].w[1]
     label = graph["dot"].split("w⁽¹⁾₃₂")[1].split("</table>")[0]
     assert f"梯度 grad = {fmt(weight.grad)}<" in label and weight.grad != 0
-    output = trainer.neuron_graph(2, 0, lang="en")
-    assert "sample #0" in output["caption"] and "z⁽²⁾₁" in output["dot"]
+    output = trainer.neuron_graph(2, 0, lang="en")  # 默认样本: 损失最大的那个. Default: the largest loss.
+    assert output["sample"] == trainer.hardest_sample() and f"sample #{output['sample']}" in output["caption"]
+    assert "z⁽²⁾₁" in output["dot"]
     with pytest.raises(ValueError, match="layer"):
         trainer.neuron_graph(3, 0)
 

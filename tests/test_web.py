@@ -226,7 +226,11 @@ def test_training_moons_for_50_steps_reaches_90_percent(tab, site_url):
     tab.wait_for_selector("#neuron-graph svg")
     graph = tab.text_content("#neuron-graph svg")
     assert "z⁽¹⁾₁" in graph and "a⁽¹⁾₁" in graph and "梯度 grad" in graph
-    assert "样本 #0" in tab.inner_text("#neuron-caption")
+    caption = tab.inner_text("#neuron-caption")  # 默认: 损失最大的样本. By default the sample with the largest loss.
+    assert caption.startswith(f"样本 #{tab.get_attribute('#sample', 'placeholder')} ")
+    tab.fill("#sample", "7")
+    tab.dispatch_event("#sample", "change")
+    tab.wait_for_function("document.querySelector('#neuron-caption').textContent.startsWith('样本 #7 ')")
     # 点画布加一个点 (类别 0). Clicking the plane adds a point.
     tab.click("#plane", position={"x": 20, "y": 20})
     tab.wait_for_selector("body[data-points='101']")

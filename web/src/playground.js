@@ -268,8 +268,9 @@ async function renderGraph(result) {
     ui.player.hidden = true;
     ui.graph.replaceChildren(svg);
     ui.graph.hidden = false;
-    ui.graphNote.hidden = state.quiz || !!result.player;
-    ui.graphNote.textContent = t("too_many");
+    const notes = [...result.notes, ...(result.player ? [] : [t("too_many")])];
+    ui.graphNote.hidden = notes.length === 0;
+    ui.graphNote.textContent = notes.join(" ");
     return;
   }
   const svg = await dotToSvg(result.player.dot);

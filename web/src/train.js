@@ -36,6 +36,7 @@ addWords({
   lr: ["学习率", "Learning rate"],
   network: ["网络 (点一个神经元看它的局部计算图)", "Network (click a neuron to see its local graph)"],
   sample: ["样本", "Sample"],
+  sample_hint: ["空着: 用当前损失最大的样本", "Empty: the sample with the largest loss now"],
   boundary: ["决策边界", "Decision boundary"],
   loss_curve: ["损失曲线", "Loss curve"],
   neuron_title: ["第 {l} 层 第 {j} 个神经元", "Layer {l}, neuron {j}"],
@@ -261,10 +262,13 @@ async function openNeuron(layer, index) {
 async function refreshNeuron() {
   if (!selected || !current) return;
   const [layer, index] = selected;
-  const sample = Math.max(0, Math.min(current.points.length - 1, Number(ui.sample.value) || 0));
+  // 没有选样本时由 Python 选当前损失最大的样本. Without a chosen sample, Python picks the one with the largest loss.
+  const typed = ui.sample.value.trim();
+  const sample = typed === "" ? null : Math.max(0, Math.min(current.points.length - 1, Number(typed) || 0));
   ui.sample.max = String(current.points.length - 1);
   const result = await call("train.neuron", { layer, index, sample, lang });
   if (!result) return;
+  ui.sample.placeholder = String(result.sample);
   const last = layer === current.sizes.length - 1;
   ui.neuronTitle.textContent = last ? t("output_title") : t("neuron_title", { l: layer, j: index + 1 });
   ui.neuronCaption.textContent = result.caption;
