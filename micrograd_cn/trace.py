@@ -240,6 +240,112 @@ class BackwardSteps(Sequence[BackwardStep]):
             "events": [step.to_dict() for step in self._steps],
         }
 
+    def explain(self, node: Value) -> Explanation:
+        """node 的梯度的链式法则展开 (取自记录的反向传播), 如 ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2×1 + 3×1 = 5.
+
+        The chain-rule expansion of ∂out/∂node from the recorded pass: one
+        term per edge from ``node`` into a consumer, in the order the pass
+        piled them up.
+        """
+        if id(node) not in self.names:
+            data = getattr(node, "data", node)
+            fail(ValueError, f"explain: 这个 Value (data={data!r}) 不在 {self.out_name} 的计算图中",
+                 f"explain: this Value (data={data!r}) is not in the graph of {self.out_name}")
+        if node is self.out:
+            return Explanation(node, self.out_name, self.out_name, (), self.grads[self.out_name])
+        terms = [Term(step.node, step.node_name, step.position, step.index, step.node_grad, step.local,
+                      step.contribution) for step in self._steps if step.parent is node]
+        return Explanation(node, self.names[id(node)], self.out_name, tuple(terms),
+                           sum(term.product for term in terms))
+
+
+# ---- 一个节点的链式法则展开 the chain rule for one node ------------------------------------
+
+
+def _factor(x: float) -> str:
+    """乘积中的一个因子, 负数加括号: 2, (-1). A factor of a product; negatives in parentheses."""
+    text = format_number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+@dataclass(frozen=True)
+class Term:
+    """展开式中的一项: 使用者 consumer 的第 k 个输入是该节点, 第 step 步送来 consumer_grad × local = product.
+
+    One term of the expansion: ``node`` is input ``k`` of ``consumer``
+    (``consumer.parents[k]``); at step ``step`` of the recorded pass the
+    consumer sent ``consumer_grad`` (∂out/∂consumer) × ``local``
+    (∂consumer/∂node) = ``product``.
+    """
+
+    consumer: Value
+    consumer_name: str
+    k: int
+    step: int
+    consumer_grad: float
+    local: float
+    product: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """∂out/∂node 的链式法则展开: 每个使用者一项, value 是各项之和.
+
+    The chain-rule expansion of ∂out/∂node: one :class:`Term` per edge into a
+    consumer, and their sum ``value``.  For the output itself there are no
+    terms and ``value`` is the gradient the pass started with (1).
+    """
+
+    node: Value
+    name: str
+    out_name: str
+    terms: tuple[Term, ...]
+    value: float
+
+    def formula(self) -> str:
+        """只含记号与数的等式. The equation alone, e.g. ``∂e/∂b = ∂e/∂c·∂c/∂b + … = 2×1 + 3×1 = 5``."""
+        left = partial(self.out_name, self.name)
+        total = format_number(self.value)
+        if not self.terms:
+            return f"{left} = {total}"
+        symbols = " + ".join(f"{partial(self.out_name, t.consumer_name)}·{partial(t.consumer_name, self.name)}"
+                             for t in self.terms)
+        numbers = " + ".join(f"{_factor(t.consumer_grad)}×{_factor(t.local)}" for t in self.terms)
+        return f"{left} = {symbols} = {numbers} = {total}"
+
+    def text(self, lang: Lang = "zh") -> str:
+        """等式加一句说明 (zh 或 en). The equation with a short sentence in Chinese or English."""
+        _check_lang(lang)
+        through = ", ".join(t.consumer_name for t in self.terms)
+        if not self.terms:
+            note = ("（输出对自己的导数, 反向传播从这里开始）" if lang == "zh"
+                    else "(the output itself: the backward pass starts here)")
+        elif len(self.terms) == 1:
+            note = f"（只有一个使用者 {through}）" if lang == "zh" else f"(one consumer, {through})"
+        else:
+            note = (f"（{len(self.terms)} 个使用者 {through} 送来的梯度堆放相加）" if lang == "zh"
+                    else f"(what the {len(self.terms)} consumers {through} send, piled up)")
+        return f"{self.formula()} {note}"
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+    def to_dict(self, index: dict[int, int]) -> dict[str, Any]:
+        """可写成 JSON 的字典; index 把 id(节点) 映射为拓扑序号, 边写成 [使用者序号, k].
+
+        A JSON-friendly dict; ``index`` maps ``id(node)`` to its topological
+        index (``BackwardSteps.graph.index``), so every edge is ``[consumer,
+        k]`` as in the drawn graph's ``d-<consumer>-<k>``.
+        """
+        return {
+            "value": self.value,
+            "formula": self.formula(),
+            "text_zh": self.text("zh"),
+            "text_en": self.text("en"),
+            "terms": [{"edge": [index[id(t.consumer)], t.k], "step": t.step, "consumer_grad": t.consumer_grad,
+                       "local": t.local, "product": t.product} for t in self.terms],
+        }
+
 
 def backward_steps(out: Value, gradient: float = 1.0) -> BackwardSteps:
     """运行 out 的反向传播并记录每一次堆放; 之后图中的梯度与 out.backward() 完全相同.

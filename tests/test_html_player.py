@@ -206,3 +206,26 @@ def test_chinese_labels_fit_their_boxes_in_the_browser(pure, page, tmp_path):
         result = page.evaluate(OVERFLOWS, page.query_selector(".mgcn-viewport svg"))
         assert result["checked"] == 5 * 3 + 3 and result["bad"] == [], step_index
         page.keyboard.press("ArrowRight")
+
+
+def test_the_neuron_view_reads_like_the_textbook_figure(pure, browser, tmp_path):
+    network = examples.mazur_network()
+    error, _ = examples.mazur_forward(network)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(export_html(error, tmp_path / "net.html").as_uri())
+    page.click('[data-act="view"]')
+    neurons = page.locator(".mgcn-viewport svg:visible g.node[id^='neuron-']")
+    assert neurons.count() == 4
+    titles = {neurons.nth(k).locator("text").first.text_content() for k in range(4)}
+    assert titles == {"h1 (第 1 层)", "h2 (第 1 层)", "o1 (第 2 层)", "o2 (第 2 层)"}
+    for _ in range(18):  # 第 18 步: net_o2 把梯度送给 out_h1, 即神经元 o2 → h1. Step 18: neuron o2 sends to h1.
+        page.keyboard.press("ArrowRight")
+    assert "∂E_total/∂out_h1 += ∂E_total/∂net_o2" in page.locator(".mgcn-equation").inner_text()
+    receiver = page.locator(".mgcn-viewport svg:visible .mgcn-receiver")
+    assert receiver.locator("text").first.text_content() == "h1 (第 1 层)"
+    assert receiver.locator("text").nth(2).text_content() == "梯度 grad = 0.03635"
+    receiver.click()  # 展开神经元 h1 open neuron h1
+    assert page.locator('.mgcn-viewport svg:visible [id="node-0"]').count() == 1  # 全部节点视图 the full view
+    assert page.locator(".mgcn-viewport svg:visible .mgcn-selected text").first.text_content() == "out_h1"
+    context.close()
