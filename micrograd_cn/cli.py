@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "repeatable)")
     graph.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 language (默认 default: zh)")
     graph.add_argument("--quiz", action="store_true",
-                       help="图中梯度显示为 ? (quiz mode: grads shown as ? in the drawn graph)")
+                       help="测验: 图中梯度显示为 ?, --html 的播放器让学生填写答案并诊断错误 "
+                            "(quiz: grads shown as ?; the --html player asks for them and diagnoses mistakes)")
     graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                        help="图的方向: 从左到右或从上到下 (graph direction; default LR)")
     graph.add_argument("--name", default=None,
@@ -253,7 +254,7 @@ def _write_files(args: argparse.Namespace, build: Callable[[], Value]) -> int:
             graph = draw_dot(out, rankdir=args.rankdir, quiz=args.quiz, lang=args.lang)
             print(f"{_text(args.lang, '已写入', 'wrote')}: {render(graph, args.output)}")
         if args.html:
-            page = export_html(build(), args.html, lang=args.lang, rankdir=args.rankdir)
+            page = export_html(build(), args.html, lang=args.lang, rankdir=args.rankdir, quiz=args.quiz)
             print(f"{_text(args.lang, '已写入', 'wrote')}: {page}")
     except (ImportError, RuntimeError, OSError, ValueError) as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)

@@ -39,8 +39,8 @@ from itertools import combinations
 from typing import Any
 
 from .engine import Value, checked_float
-from .graph import backward_order, topological_order
-from .trace import BackwardSteps, Explanation, Term, partial, path_sums
+from .graph import backward_order
+from .trace import BackwardSteps, Explanation, Term, format_number, partial, path_sums
 
 RTOL = 1e-3
 """学生输入的数的相对容差. Relative tolerance for a typed number."""
@@ -336,7 +336,7 @@ def check_answer(steps: BackwardSteps, node: Value, value: float) -> Verdict:
     return Verdict(False, answer, found)
 
 
-def quiz_data(steps: BackwardSteps) -> dict[str, Any]:
+def quiz_data(steps: BackwardSteps, with_explanations: bool = True) -> dict[str, Any]:
     """播放器的测验数据 (可写成 JSON): 每个节点的答案、链式法则展开与典型错误.
 
     The quiz data for the player, JSON-ready.  Nodes are keyed by their index
@@ -344,15 +344,19 @@ def quiz_data(steps: BackwardSteps) -> dict[str, Any]:
     are ``[consumer index, k]`` (the drawn ``d-<i>-<k>``):
     ``{"out", "out_name", "rtol", "atol", "order", "nodes"}`` where ``order``
     is the suggested (backward) order of indices and ``nodes[i]`` is
-    ``{"index", "name", "answer", "explain", "diagnoses"}``.
+    ``{"index", "name", "answer", "text", "explain", "diagnoses"}`` (``text``
+    is the answer as the graph prints it; ``explain`` only
+    ``with_explanations``, for a page that has them already).
     """
     index = steps.graph.index
     nodes = []
-    for i, node in enumerate(topological_order(steps.out)):
+    for i, node in enumerate(steps.graph.order):
         explanation = steps.explain(node)
-        nodes.append({"index": i, "name": explanation.name, "answer": explanation.value,
-                      "explain": explanation.to_dict(index),
-                      "diagnoses": [d.to_dict(index) for d in diagnose(steps, node)]})
+        entry = {"index": i, "name": explanation.name, "answer": explanation.value,
+                 "text": format_number(explanation.value, 4),
+                 "diagnoses": [d.to_dict(index) for d in diagnose(steps, node)]}
+        if with_explanations:
+            entry["explain"] = explanation.to_dict(index)
+        nodes.append(entry)
     return {"out": index[id(steps.out)], "out_name": steps.out_name, "rtol": RTOL, "atol": ATOL,
             "order": [index[id(node)] for node in backward_order(steps.out)], "nodes": nodes}
-

@@ -160,6 +160,7 @@ class BackwardSteps(Sequence[BackwardStep]):
         self.order = order
         self.names = names
         self.graph = graph if graph is not None else snapshot(out)
+        self._terms_cache: dict[int, list[Term]] | None = None
         """整张图的快照 (顺序、名字、深度、边). The snapshot of the whole graph."""
         self._steps = steps
         # 每个非输出节点都至少接收过一次, 所以 out 与各步的接收者就是整个图. Out plus every receiver is the graph.
@@ -253,10 +254,19 @@ class BackwardSteps(Sequence[BackwardStep]):
                  f"explain: this Value (data={data!r}) is not in the graph of {self.out_name}")
         if node is self.out:
             return Explanation(node, self.out_name, self.out_name, (), self.grads[self.out_name])
-        terms = [Term(step.node, step.node_name, step.position, step.index, step.node_grad, step.local,
-                      step.contribution) for step in self._steps if step.parent is node]
+        terms = self._terms().get(id(node), ())
         return Explanation(node, self.names[id(node)], self.out_name, tuple(terms),
                            sum(term.product for term in terms))
+
+    def _terms(self) -> dict[int, list[Term]]:
+        """每个节点收到的各项 (一次遍历全部步骤, 之后缓存). Every node's terms, from one pass over the steps."""
+        if self._terms_cache is None:
+            self._terms_cache = {}
+            for step in self._steps:
+                self._terms_cache.setdefault(id(step.parent), []).append(Term(
+                    step.node, step.node_name, step.position, step.index, step.node_grad, step.local,
+                    step.contribution))
+        return self._terms_cache
 
 
 # ---- 一个节点的链式法则展开 the chain rule for one node ------------------------------------
@@ -286,6 +296,14 @@ class Term:
     local: float
     product: float
 
+    def symbol(self, out_name: str, name: str) -> str:
+        """这一项的记号, 如 ∂e/∂c·∂c/∂b. The term in symbols."""
+        return f"{partial(out_name, self.consumer_name)}·{partial(self.consumer_name, name)}"
+
+    def numbers(self) -> str:
+        """这一项的数, 如 2×1. The term in numbers."""
+        return f"{_factor(self.consumer_grad)}×{_factor(self.local)}"
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -308,24 +326,25 @@ class Explanation:
         total = format_number(self.value)
         if not self.terms:
             return f"{left} = {total}"
-        symbols = " + ".join(f"{partial(self.out_name, t.consumer_name)}·{partial(t.consumer_name, self.name)}"
-                             for t in self.terms)
-        numbers = " + ".join(f"{_factor(t.consumer_grad)}×{_factor(t.local)}" for t in self.terms)
+        symbols = " + ".join(t.symbol(self.out_name, self.name) for t in self.terms)
+        numbers = " + ".join(t.numbers() for t in self.terms)
         return f"{left} = {symbols} = {numbers} = {total}"
 
-    def text(self, lang: Lang = "zh") -> str:
-        """等式加一句说明 (zh 或 en). The equation with a short sentence in Chinese or English."""
+    def note(self, lang: Lang = "zh") -> str:
+        """一句说明: 有几个使用者, 它们送来的梯度堆放相加. A short sentence on where the terms come from."""
         _check_lang(lang)
         through = ", ".join(t.consumer_name for t in self.terms)
         if not self.terms:
-            note = ("（输出对自己的导数, 反向传播从这里开始）" if lang == "zh"
+            return ("（输出对自己的导数, 反向传播从这里开始）" if lang == "zh"
                     else "(the output itself: the backward pass starts here)")
-        elif len(self.terms) == 1:
-            note = f"（只有一个使用者 {through}）" if lang == "zh" else f"(one consumer, {through})"
-        else:
-            note = (f"（{len(self.terms)} 个使用者 {through} 送来的梯度堆放相加）" if lang == "zh"
-                    else f"(what the {len(self.terms)} consumers {through} send, piled up)")
-        return f"{self.formula()} {note}"
+        if len(self.terms) == 1:
+            return f"（只有一个使用者 {through}）" if lang == "zh" else f"(one consumer, {through})"
+        return (f"（{len(self.terms)} 个使用者 {through} 送来的梯度堆放相加）" if lang == "zh"
+                else f"(what the {len(self.terms)} consumers {through} send, piled up)")
+
+    def text(self, lang: Lang = "zh") -> str:
+        """等式加一句说明 (zh 或 en). The equation with a short sentence in Chinese or English."""
+        return f"{self.formula()} {self.note(lang)}"
 
     def __str__(self) -> str:
         return self.text("zh")
@@ -339,11 +358,17 @@ class Explanation:
         """
         return {
             "value": self.value,
+            "head": partial(self.out_name, self.name),
+            "total": format_number(self.value),
             "formula": self.formula(),
+            "note_zh": self.note("zh"),
+            "note_en": self.note("en"),
             "text_zh": self.text("zh"),
             "text_en": self.text("en"),
-            "terms": [{"edge": [index[id(t.consumer)], t.k], "step": t.step, "consumer_grad": t.consumer_grad,
-                       "local": t.local, "product": t.product} for t in self.terms],
+            "terms": [{"edge": [index[id(t.consumer)], t.k], "step": t.step,
+                       "symbol": t.symbol(self.out_name, self.name), "numbers": t.numbers(),
+                       "consumer_grad": t.consumer_grad, "local": t.local, "product": t.product}
+                      for t in self.terms],
         }
 
 

@@ -53,8 +53,10 @@ def test_explain_e_example_both_languages():
     assert steps.explain(g["e"]).text("en") == "∂e/∂e = 1 (the output itself: the backward pass starts here)"
     assert steps.explain(g["e"]).terms == ()
     assert steps.explain(g["b"]).to_dict(steps.graph.index)["terms"] == [
-        {"edge": [2, 1], "step": 3, "consumer_grad": 2.0, "local": 1.0, "product": 2.0},
-        {"edge": [3, 0], "step": 4, "consumer_grad": 3.0, "local": 1.0, "product": 3.0}]
+        {"edge": [2, 1], "step": 3, "symbol": "∂e/∂c·∂c/∂b", "numbers": "2×1", "consumer_grad": 2.0, "local": 1.0,
+         "product": 2.0},
+        {"edge": [3, 0], "step": 4, "symbol": "∂e/∂d·∂d/∂b", "numbers": "3×1", "consumer_grad": 3.0, "local": 1.0,
+         "product": 3.0}]
     with pytest.raises(ValueError, match="不在 e 的计算图中.*not in the graph of e"):
         steps.explain(mg.Value(1.0))
     with pytest.raises(ValueError, match="lang"):

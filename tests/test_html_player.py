@@ -229,3 +229,41 @@ def test_the_neuron_view_reads_like_the_textbook_figure(pure, browser, tmp_path)
     assert page.locator('.mgcn-viewport svg:visible [id="node-0"]').count() == 1  # 全部节点视图 the full view
     assert page.locator(".mgcn-viewport svg:visible .mgcn-selected text").first.text_content() == "out_h1"
     context.close()
+
+
+def test_the_quiz_diagnoses_a_missing_path_and_accepts_the_right_answer(pure, page, tmp_path):
+    page.goto(export_html(e_graph()["e"], tmp_path / "quiz.html", quiz=True).as_uri())
+    assert page.locator(".mgcn-score").inner_text() == "答对 0 / 5"
+    assert page.locator('[data-act="next"]').is_hidden() and box_grad(page, 4) == "梯度 grad = ?"
+    page.locator('[id="node-1"]').click()  # b
+    answer, feedback = page.locator(".mgcn-answer input"), page.locator(".mgcn-feedback")
+    answer.fill("2")
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "missing_path"
+    assert "漏了经过 d 的路径" in feedback.inner_text() and "a path is missing" in feedback.inner_text()
+    assert page.locator('[id="d-3-0"]').get_attribute("class") == "edge mgcn-hot"  # d→b 这条边 the edge d→b
+    answer.fill("-5")
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "sign"
+    answer.fill("7")  # (2+1) + (3+1): 把局部导数加上而不是乘上 added instead of multiplied
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "added_locals"
+    answer.fill("11")
+    answer.press("Enter")
+    assert feedback.inner_text().startswith("还不对") and page.locator(".mgcn-hot").count() == 0
+    answer.fill("5")
+    answer.press("Enter")
+    assert "✔ 对了" in feedback.inner_text() and "∂e/∂b = 5" in feedback.inner_text()
+    assert "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2×1 + 3×1 = 5" in feedback.inner_text()  # 讲解 the explanation
+    assert box_grad(page, 1) == "梯度 grad = 5" and page.locator(".mgcn-score").inner_text() == "答对 1 / 5"
+    page.locator(".mgcn-term").nth(1).hover()  # 指向一项, 它的边亮起. Hovering a term lights its edge.
+    assert "mgcn-hot" in page.locator('[id="d-3-0"]').get_attribute("class")
+    for node, value in ((4, "1"), (2, "2"), (3, "3"), (0, "2")):
+        page.locator(f'[id="node-{node}"]').click()
+        page.locator(".mgcn-answer input").fill(value)
+        page.locator(".mgcn-answer input").press("Enter")
+    assert page.locator(".mgcn-score").inner_text() == "答对 5 / 5"
+    assert "答对 5 / 5, 其中 4 个一次答对" in page.locator(".mgcn-equation").inner_text()
+    page.click('[data-act="reveal-all"]')  # 回到逐步播放 back to stepping
+    assert page.locator(".mgcn-counter").inner_text() == "第 5 / 5 步"
+    assert all(url.startswith("file://") for url in page.requests)

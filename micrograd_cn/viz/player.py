@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..diagnose import quiz_data
 from ..engine import Value
 from ..errors import fail
 from ..trace import BackwardSteps, partial
@@ -63,7 +64,7 @@ WORDS: dict[str, dict[str, str]] = {
            "check": "检查 check", "reveal": "显示答案 reveal", "reveal_all": "全部揭晓 reveal all",
            "not_a_number": "请写一个数, 如 0.25、-3 或 1/4 (type a number such as 0.25, -3 or 1/4)",
            "not_yet": "还不对, 再想想 (not yet — try again)", "right": "✔ 对了 right:", "revealed": "答案 answer:",
-           "next_question": "下一题 next: {name}"},
+           "next_question": "下一题 next: {name}", "hint": "提示 hint: "},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
            "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
@@ -77,7 +78,7 @@ WORDS: dict[str, dict[str, str]] = {
            "quiz_done": "Done: {right} of {n} right, {first} at the first try",
            "check": "check", "reveal": "reveal", "reveal_all": "reveal all",
            "not_a_number": "type a number such as 0.25, -3 or 1/4", "not_yet": "not yet — try again",
-           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}"},
+           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: "},
 }
 
 
@@ -111,7 +112,7 @@ class PlayerData:
 def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR", layered: bool = False,
                 group: bool | None = None, color_by: str = "role", show_index: bool = False,
                 params: Iterable[Value] | None = None, interval_ms: int = 1200, max_nodes: int | None = MAX_NODES,
-                layout: bool = True) -> PlayerData:
+                quiz: bool = False, layout: bool = True) -> PlayerData:
     """为播放器准备数据: 图只遍历一次、只排版一次; 每一步是一小行数据.
 
     Prepare a player: the graph is walked once (:class:`graph.GraphSnapshot`)
@@ -121,6 +122,10 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     :class:`BackwardSteps`.  ``group`` boxes each neuron (default: when the
     graph has neurons); ``layout=False`` leaves ``svg`` None for a page that
     lays out ``dot`` itself.  More than ``max_nodes`` Values is refused.
+    Every node carries its chain-rule expansion (:meth:`BackwardSteps.explain`,
+    shown when a node is clicked); ``quiz=True`` starts the answering quiz:
+    gradients hidden, the student types them and wrong answers get the
+    diagnoses of :mod:`micrograd_cn.diagnose`.
     A network also gets the neuron view (each neuron one box, as in the
     textbook's figure; a click on a neuron opens it in the full view).
     """
@@ -164,7 +169,11 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
         "steps": rows,
         "interval_ms": int(interval_ms),
         "focus_above": FOCUS_ABOVE,
+        "explain": [steps.explain(node).to_dict(index) for node in graph.order],
     }
+    if quiz:
+        data["quiz_mode"] = True
+        data["quiz"] = quiz_data(steps, with_explanations=False)
     layers = find_layers(graph) if group else []
     neuron_picture = None
     if layers:

@@ -530,7 +530,8 @@
       line.appendChild(document.createTextNode(" = " + numbers + " = " + info.total));
     }
     box.appendChild(line);
-    box.appendChild(el("div", { "class": "mgcn-note" }, info.note));
+    box.appendChild(el("div", { "class": "mgcn-note" }, this.data.lang === "zh"
+      ? info.note_zh + " " + info.note_en : info.note_en));
     return box;
   };
 
@@ -627,6 +628,8 @@
     var typed = parseNumber(text);
     this.clearHot();
     feedback.className = "mgcn-feedback";
+    feedback.textContent = "";
+    feedback.removeAttribute("data-kind");
     if (!isFinite(typed)) { feedback.textContent = words.not_a_number; return; }
     this.tries[i] = (this.tries[i] || 0) + 1;
     if (this.close(typed, node.answer)) {
@@ -641,7 +644,8 @@
     if (!found) { feedback.textContent = words.not_yet; return; }
     feedback.appendChild(el("div", { "class": "mgcn-diagnosis" }, found.zh));
     if (found.en) { feedback.appendChild(el("div", { "class": "mgcn-en" }, found.en)); }
-    feedback.appendChild(el("div", { "class": "mgcn-hint" }, "💡 " + found.hint_zh + (found.hint_en ? " (" + found.hint_en + ")" : "")));
+    feedback.appendChild(el("div", { "class": "mgcn-hint" },
+      p.words.hint + found.hint_zh + (found.hint_en ? " (" + found.hint_en + ")" : "")));
     found.edges.forEach(function (pair) {
       var edge = p.view.edge(pair[0], pair[1]);
       if (edge) { edge.classList.add("mgcn-hot"); self.hot.push(edge); }
