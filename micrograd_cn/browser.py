@@ -85,7 +85,8 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     ``dot`` (the whole graph from :func:`viz.draw_dot`, gradients as ``?`` in
     quiz mode; ``notes`` holds its warnings, e.g. that a big graph is drawn
     as a summary) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
-    for the step-through player, or None for a graph too big to step through).
+    for the step-through player, with the answering quiz when ``quiz``; None
+    for a graph too big to step through).
     A refused expression or a math error gives ``{"ok": False, "error": ...}``.
     """
     values = dict(values or {})
@@ -106,7 +107,7 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         warnings.simplefilter("always")
         whole = draw_dot(out, lang=lang, quiz=quiz)
     try:  # 页面用 viz-js 排版 dot, 放进 data.svg 后交给播放器. The page lays out the DOT for the player.
-        prepared = player_data(steps, lang, layout=False)
+        prepared = player_data(steps, lang, quiz=quiz, layout=False)
         player: dict[str, Any] | None = {"data": prepared.data, "dot": prepared.dot}
     except ValueError:  # 图太大, 只给整张图与步骤列表. Too big: the whole graph and the step list only.
         player = None

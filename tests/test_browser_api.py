@@ -57,7 +57,10 @@ def test_a_variable_called_e_renames_the_output_as_the_command_line_does():
 def test_quiz_hides_gradients_in_the_graph_and_english_labels():
     quiz = expression_state("(a+b)*(b+1)", {"a": 2, "b": 1}, lang="en", quiz=True)
     assert "grad = ?" in quiz["dot"] and "grad = 5" not in quiz["dot"] and "梯度" not in quiz["dot"]
-    assert quiz["grads"]["b"] == 5.0  # 页面用它检查学生的答案. The page checks answers against it.
+    data = quiz["player"]["data"]  # 播放器的测验: 答案与诊断都在数据里. The player's quiz, answers and diagnoses.
+    assert data["quiz_mode"] and data["quiz"]["nodes"][1]["answer"] == 5.0
+    assert {d["kind"] for d in data["quiz"]["nodes"][1]["diagnoses"]} >= {"missing_path", "sign"}
+    assert "quiz" not in expression_state("(a+b)*(b+1)", {"a": 2, "b": 1})["player"]["data"]
 
 
 @pytest.mark.parametrize("text, words", [

@@ -193,22 +193,26 @@ def test_a_refused_expression_shows_the_parsers_message(tab, site_url):
     assert "不能调用" in tab.inner_text("#error")
 
 
-def test_quiz_mode_checks_the_students_answers(tab, site_url):
+def test_quiz_mode_is_the_players_answering_quiz(tab, site_url):
     tab.goto(site_url + "playground.html?quiz=1")
     wait_ready(tab)
-    answer_b = tab.locator('#grads tr[data-var="b"] input.answer')
-    answer_b.wait_for()
-    assert tab.locator("#steps").is_hidden() and "梯度 grad = ?" in tab.text_content("#graph svg")
-    answer_b.fill("2")
-    answer_b.press("Enter")
-    assert tab.inner_text('#grads tr[data-var="b"] .mark') == "还不对"
-    answer_b.fill("5")
-    answer_b.press("Enter")
-    assert tab.inner_text('#grads tr[data-var="b"] .mark') == "✓ 对了"
-    assert tab.inner_text("#quiz-score") == "答对 1 / 2"
-    tab.click("#reveal")
-    tab.wait_for_function("document.querySelector('#grads tr[data-var=\"b\"] td')?.textContent === '5'")
-    assert "quiz" not in tab.url and tab.locator("#steps li").count() == 5
+    tab.wait_for_selector(".mgcn-player .mgcn-score")
+    assert tab.inner_text(".mgcn-score") == "答对 0 / 5"
+    assert tab.inner_text('#grads tr[data-var="b"] td') == "?" and tab.locator("#steps").is_hidden()
+    tab.locator('.mgcn-viewport [id="node-1"]').click()  # b
+    answer, feedback = tab.locator(".mgcn-answer input"), tab.locator(".mgcn-feedback")
+    answer.fill("2")
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "missing_path"  # 漏了一条路径 (忘了堆放). A path is missing.
+    assert "漏了经过 b+1 的路径" in feedback.inner_text()
+    answer.fill("5")
+    answer.press("Enter")
+    assert "对了" in feedback.inner_text() and "∂e/∂b = 5" in feedback.inner_text()
+    assert tab.inner_text(".mgcn-score") == "答对 1 / 5"
+    tab.click('.mgcn-player [data-act="reveal-all"]')
+    tab.wait_for_function("!location.search.includes('quiz')")
+    assert tab.inner_text('#grads tr[data-var="b"] td') == "5" and tab.locator("#steps li").count() == 5
+    assert tab.inner_text(".mgcn-counter") == "第 5 / 5 步"
 
 
 def test_training_moons_for_50_steps_reaches_90_percent(tab, site_url):

@@ -14,12 +14,8 @@ addWords({
   share: ["复制链接", "Copy link"],
   copied: ["已复制", "Copied"],
   steps_title: ["反向传播, 逐步堆放", "Backward pass, one accumulation at a time"],
-  steps_hidden: ["测验模式: 先自己算, 点 \"揭晓\" 再看步骤。", "Quiz mode: work it out first, then press \"Reveal\"."],
-  check: ["检查", "Check"],
-  reveal: ["揭晓", "Reveal"],
-  right: ["✓ 对了", "✓ Right"],
-  not_yet: ["还不对", "Not yet"],
-  score: ["答对 {k} / {n}", "{k} of {n} right"],
+  steps_hidden: ["测验模式: 点图中的节点, 写出它的梯度; 全部揭晓后再看步骤。",
+                 "Quiz mode: click a node in the graph and type its gradient; the steps show after revealing."],
   variable_label: ["变量 {name} 的值", "value of {name}"],
   no_steps: ["这个表达式没有运算, 没有堆放。", "This expression has no operation, so nothing is accumulated."],
   too_many: ["图太大, 不逐步播放; 步骤列在下面。", "The graph is too big to step through; the steps are listed below."],
@@ -29,7 +25,7 @@ const DEFAULT_TEXT = "(a+b)*(b+1)";
 const DEFAULT_VALUES = { a: 2, b: 1 };
 
 const ui = Object.fromEntries(["status", "expr", "out-name", "error", "variables", "grads", "quiz", "share",
-  "quiz-score", "graph", "graph-note", "steps", "steps-hidden", "player"]
+  "graph", "graph-note", "steps", "steps-hidden", "player"]
   .map((id) => [id.replace(/-(.)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
 
 function readValues(text) {
@@ -47,7 +43,6 @@ const state = {
   step: params.has("step") ? Math.max(0, parseInt(params.get("step"), 10) || 0) : null,
   quiz: params.get("quiz") === "1",
   result: null,
-  answers: {},
 };
 
 const engine = new Engine(ui.status);
@@ -159,10 +154,6 @@ function makeVariableRow(name) {
   return row;
 }
 
-function close(a, b) {
-  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
-}
-
 function renderGrads(result) {
   const rows = [];
   const head = document.createElement("tr");
@@ -171,64 +162,18 @@ function renderGrads(result) {
   head.querySelector("td").textContent = formatNumber(result.value);
   head.className = "value-row";
   rows.push(head);
-  const names = Object.keys(result.variables);
-  let right = 0;
-  for (const name of names) {
+  for (const name of Object.keys(result.variables)) {
     const row = document.createElement("tr");
     row.dataset.var = name;
     const th = document.createElement("th");
     th.textContent = `∂${result.out}/∂${name}`;
     const td = document.createElement("td");
-    const grad = result.grads[name];
-    if (state.quiz) {
-      const input = document.createElement("input");
-      input.type = "text";
-      input.inputMode = "decimal";
-      input.className = "answer";
-      input.value = state.answers[name] ?? "";
-      const mark = document.createElement("span");
-      mark.className = "mark";
-      const check = () => {
-        state.answers[name] = input.value;
-        const given = Number(input.value);
-        const ok = input.value.trim() !== "" && Number.isFinite(given) && close(given, grad);
-        mark.textContent = input.value.trim() === "" ? "" : t(ok ? "right" : "not_yet");
-        mark.dataset.ok = ok ? "1" : "0";
-        return ok;
-      };
-      input.addEventListener("change", () => { check(); updateScore(); });
-      input.addEventListener("keydown", (event) => { if (event.key === "Enter") { check(); updateScore(); } });
-      if (check()) right += 1;
-      td.append(input, mark);
-    } else {
-      td.textContent = formatNumber(grad);
-    }
+    // 测验中梯度隐藏, 学生在播放器里作答. In a quiz the gradients are hidden; students answer in the player.
+    td.textContent = state.quiz ? "?" : formatNumber(result.grads[name]);
     row.append(th, td);
     rows.push(row);
   }
   ui.grads.replaceChildren(...rows);
-  if (state.quiz) {
-    const row = document.createElement("tr");
-    const cell = document.createElement("td");
-    cell.colSpan = 2;
-    const reveal = document.createElement("button");
-    reveal.type = "button";
-    reveal.textContent = t("reveal");
-    reveal.id = "reveal";
-    reveal.addEventListener("click", () => { state.quiz = false; ui.quiz.checked = false; schedule(0); });
-    cell.append(reveal);
-    row.append(cell);
-    ui.grads.append(row);
-  }
-  updateScore(right, names.length);
-}
-
-function updateScore() {
-  if (!state.quiz || !state.result) { ui.quizScore.hidden = true; return; }
-  const marks = [...ui.grads.querySelectorAll(".mark")];
-  const right = marks.filter((m) => m.dataset.ok === "1").length;
-  ui.quizScore.textContent = t("score", { k: right, n: marks.length });
-  ui.quizScore.hidden = false;
 }
 
 function renderSteps(result) {
@@ -259,7 +204,7 @@ let player = null;
  * The one player front-end: the page lays out the DOT from Python with viz-js, puts it in data.svg and mounts. */
 async function renderGraph(result) {
   const token = ++graphToken;
-  const usePlayer = !state.quiz && result.player && globalThis.MicrogradPlayer;
+  const usePlayer = result.player && globalThis.MicrogradPlayer;
   if (!usePlayer) {
     const svg = await dotToSvg(result.dot);
     if (token !== graphToken) return;
@@ -287,6 +232,17 @@ async function renderGraph(result) {
   ui.player.hidden = false;
   ui.player.replaceChildren(root);
   player = globalThis.MicrogradPlayer.mount(root, data);
+  const revealAll = root.querySelector('[data-act="reveal-all"]');
+  if (revealAll) {
+    revealAll.addEventListener("click", () => { // 揭晓之后回到逐步播放. After revealing, back to stepping.
+      state.quiz = false;
+      ui.quiz.checked = false;
+      state.step = n;
+      save();
+      renderGrads(result);
+      renderSteps(result);
+    });
+  }
   new MutationObserver(() => {
     const step = Number(root.getAttribute("data-step"));
     if (step === state.step || (state.step === null && step === n)) return;
@@ -315,7 +271,7 @@ function goTo(step) {
 ui.expr.value = state.text;
 ui.expr.addEventListener("input", () => { state.text = ui.expr.value; schedule(150); });
 ui.quiz.checked = state.quiz;
-ui.quiz.addEventListener("change", () => { state.quiz = ui.quiz.checked; state.answers = {}; schedule(0); });
+ui.quiz.addEventListener("change", () => { state.quiz = ui.quiz.checked; schedule(0); });
 ui.share.addEventListener("click", async () => {
   save();
   try {
