@@ -201,7 +201,8 @@ const SVG = "http://www.w3.org/2000/svg";
 
 function drawNetwork(state) {
   const sizes = state.sizes;
-  const width = 420, height = Math.max(160, 34 * Math.max(...sizes) + 20);
+  const height = Math.max(160, 34 * Math.max(...sizes) + 20);
+  const width = Math.max(420, Math.round(height * 1.4)); // 层多、层宽时也不挤成一条. Wide nets stay readable.
   const svg = ui.network;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const x = (l) => 30 + l * (width - 60) / (sizes.length - 1);
