@@ -178,9 +178,7 @@ class Trainer:
         self.layers = _count(config.get("layers", 2), 1, MAX_LAYERS, "layers")
         self.width = _count(config.get("width", 8), 1, MAX_WIDTH, "width")
         self.activation = _choice(config.get("activation", "relu"), ACTIVATIONS, "activation")
-        get_activation(self.activation)
         self.loss = _choice(config.get("loss", "hinge"), TRAIN_LOSSES, "loss")
-        assert self.loss in LOSSES
         self.optimizer_name = _choice(config.get("optimizer", "sgd"), OPTIMIZERS, "optimizer")
         self.lr = _positive(config.get("lr", 0.5), "lr")
         l2 = config.get("l2", 0.0)
