@@ -11,11 +11,12 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
   gradient (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放)
   and the chain-rule equations; ``--explain b`` (repeatable) the chain-rule
   expansion of ∂e/∂b (``∂e/∂b = ∂e/∂(a+b)·∂(a+b)/∂b + … = 2×1 + 3×1 = 5``);
-  ``-o`` writes the graph (.svg .png .pdf .dot) and ``--html`` the
-  step-through player.  The output is called ``e`` unless
+  ``-o`` writes the graph (.svg .png .dot; .pdf with a system Graphviz) and
+  ``--html`` the step-through player.  The output is called ``e`` unless
   ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
 * ``micrograd-cn exercises -n 10 --level 2 --seed 7 [-o sheet.html]
-  [--answers]``: print generated exercises (``--answers`` adds the answers),
+  [--answers] [--quiz DIR]``: print generated exercises (``--answers`` adds the answers;
+  ``--quiz DIR`` writes one quiz player per exercise),
   or write them as a printable worksheet with an answer key.
 
 Exit codes: 0 success; 2 a refused expression, a bad variable or a math error
@@ -73,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("assignments", nargs="*", metavar="name=value",
                        help="变量的值, 如 a=2 b=1 (values of the variables)")
     graph.add_argument("-o", "--output", metavar="FILE",
-                       help="把计算图写成文件, 格式取自后缀 .svg .png .pdf .dot (write the graph; format from suffix)")
+                       help="把计算图写成文件, 格式取自后缀 .svg .png .dot; .pdf 需要系统的 Graphviz "
+                            "(write the graph; format from suffix; .pdf needs a system Graphviz)")
     graph.add_argument("--html", metavar="FILE", help="写出可逐步播放的 HTML 文件 (write the step-through HTML player)")
     graph.add_argument("--steps", action="store_true", help="打印堆放表与链式法则等式 (print the table and equations)")
     graph.add_argument("--explain", action="append", default=[], metavar="NAME",
@@ -117,6 +119,8 @@ def _add_exercises(commands: Any) -> None:
     sheet.add_argument("-o", "--output", metavar="FILE.html",
                        help="写出可打印的练习卷, 答案另起一页 (write the printable worksheet with its answer key)")
     sheet.add_argument("--answers", action="store_true", help="同时打印答案 (print the answers too)")
+    sheet.add_argument("--quiz", metavar="DIR",
+                       help="把每道题写成一个测验播放器 DIR/exercise-NN.html (one quiz player per exercise)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,7 +152,21 @@ def run_exercises(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)
         return 2
+    if args.quiz:
+        try:
+            folder = Path(args.quiz)
+            folder.mkdir(parents=True, exist_ok=True)
+            for ex in made:
+                print(f"已写入 wrote: {ex.export_quiz(folder / f'exercise-{ex.number:02d}.html')}")
+        except ImportError as error:
+            print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
+            return 1
+        except (RuntimeError, OSError) as error:
+            print(f"micrograd-cn: {error}", file=sys.stderr)
+            return 1
     if not args.output:
+        if args.quiz:
+            return 0
         for ex in made:
             print(f"第 {ex.number} 题 Exercise {ex.number}: {ex.text}")
             given = ", ".join(f"{name} = {format_number(value)}" for name, value in ex.values.items())

@@ -263,6 +263,7 @@ def test_the_quiz_diagnoses_a_missing_path_and_accepts_the_right_answer(pure, pa
         page.locator(".mgcn-answer input").fill(value)
         page.locator(".mgcn-answer input").press("Enter")
     assert page.locator(".mgcn-score").inner_text() == "答对 5 / 5"
+    assert page.locator(".mgcn-row-selected").count() == 1 and page.locator(".mgcn-selected").count() == 1
     assert "答对 5 / 5, 其中 4 个一次答对" in page.locator(".mgcn-equation").inner_text()
     page.click('[data-act="reveal-all"]')  # 回到逐步播放 back to stepping
     assert page.locator(".mgcn-counter").inner_text() == "第 5 / 5 步"

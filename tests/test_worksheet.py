@@ -16,6 +16,7 @@ import pytest
 from conftest import require
 from test_html_player import browser, pure  # noqa: F401  (fixtures)
 
+import micrograd_cn as mg
 from micrograd_cn import cli
 from micrograd_cn.classroom import exercises
 from micrograd_cn.classroom.worksheet import worksheet_html
@@ -109,3 +110,21 @@ def test_readable_on_a_projector(pure, browser, tmp_path, capsys):  # noqa: F811
     assert len(graphs) == 4 and all(0 < w <= 1366 and 0 < h <= 768 for w, h in graphs)
     assert all(url.startswith("file://") for url in requests)
     context.close()
+
+
+def test_each_exercise_is_a_quiz_player(pure, browser, tmp_path, capsys):  # noqa: F811
+    code, out, _ = run(capsys, "exercises", "-n", "3", "--level", "2", "--seed", "7", "--quiz", str(tmp_path))
+    pages = sorted(tmp_path.glob("exercise-*.html"))
+    assert code == 0 and [p.name for p in pages] == ["exercise-01.html", "exercise-02.html", "exercise-03.html"]
+    assert out.count("已写入 wrote:") == 3
+    made = exercises(n=3, level=2, seed=7)
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(pages[0].as_uri())
+    assert made[0].text in page.locator("h1").inner_text()
+    question = made[0].questions[-1]  # 答对最后一问 answer the last question right
+    index = [node.label for node in mg.topological_order(made[0].out)].index(question.name)
+    page.locator(f'[id="node-{index}"]').click()
+    page.locator(".mgcn-answer input").fill(question.answer_text())
+    page.locator(".mgcn-answer input").press("Enter")
+    assert "✔ 对了" in page.locator(".mgcn-feedback").inner_text()
+    page.close()

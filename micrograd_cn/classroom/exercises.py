@@ -18,9 +18,11 @@ Each :class:`Exercise` holds the expression, the graph (a labelled
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..diagnose import quiz_data
@@ -113,6 +115,24 @@ class Exercise:
     def quiz_data(self) -> dict[str, Any]:
         """这道题的测验数据 (见 diagnose.quiz_data). The quiz data of :func:`diagnose.quiz_data`."""
         return quiz_data(self.backward_steps())
+
+    def player(self, lang: str = "zh") -> Any:
+        """这道题的测验播放器 (笔记本中直接显示): 学生填写梯度, 错误答案得到诊断.
+
+        This exercise as a quiz player (shows itself in a notebook): the
+        student types the gradients and wrong answers get their diagnoses.
+        """
+        from ..viz.notebook import step_through
+
+        return step_through(self.backward_steps(), lang, quiz=True)
+
+    def export_quiz(self, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+        """把这道题的测验播放器写成独立的 HTML 文件 (离线可用). Write the quiz player to one HTML file."""
+        from ..viz.html import export_html
+
+        title = (f"第 {self.number} 题 Exercise {self.number}: {self.text}" if lang == "zh"
+                 else f"Exercise {self.number}: {self.text}")
+        return export_html(self.backward_steps(), path, lang, title, quiz=True)
 
     def to_dict(self) -> dict[str, Any]:
         """可写成 JSON 的字典; 小题以节点的拓扑序号标识. JSON-ready; questions name nodes by topological index."""

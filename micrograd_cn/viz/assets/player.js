@@ -590,7 +590,7 @@
     var self = this, p = this.player, words = p.words;
     p.panel.textContent = "";
     if (i === null || i === undefined) { p.show(p.step, false); return; }
-    if (p.selected !== i) { p.selected = null; p.select(i, true); return; }
+    if (p.selected !== i) { p.select(i, true); return; }
     var form = el("form", { "class": "mgcn-answer" });
     form.appendChild(el("label", { "for": p.root.id + "-answer" }, p.data.partials[i] + " = "));
     var input = el("input", { id: p.root.id + "-answer", type: "text", inputmode: "decimal", autocomplete: "off",
