@@ -119,10 +119,148 @@ def leaves(root: Value) -> list[Value]:
 
 
 def display_names(root: Value) -> dict[int, str]:
-    """图中每个节点的显示名: 有 label 用 label, 否则用拓扑序号 ``v{i}``, 以 id(node) 为键.
+    """图中每个节点的显示名 (见 :func:`snapshot`), 以 id(node) 为键.
 
-    The name shown for every node, keyed by ``id(node)``: its label if it has
-    one, otherwise ``v{i}`` with ``i`` its index in :func:`topological_order`.
+    The name shown for every node, keyed by ``id(node)``: its label, or for an
+    unlabelled node a short name a reader can place (see :func:`snapshot`).
     Renderer, tracer and command line all use these names.
     """
-    return {id(node): node.label or f"v{i}" for i, node in enumerate(topological_order(root))}
+    return snapshot(root).names_by_id()
+
+
+# ---- 快照 the snapshot ---------------------------------------------------------------------
+
+NAME_LENGTH = 12
+"""自动生成的表达式名的最大长度, 更长的改用 "运算名+下标". Longest automatic expression name."""
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SYMBOLS = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "^"}
+_STEMS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "pow"}
+
+
+def subscript(number: int) -> str:
+    """把整数写成下标: 12 → ₁₂. An integer as subscript digits."""
+    return str(number).translate(_SUBSCRIPTS)
+
+
+class GraphSnapshot:
+    """一张计算图的快照: 只遍历一次, 给出顺序、名字、深度和边, 供画图、记录与播放器共用.
+
+    One walk of the graph below ``root``, shared by the DOT builder, the
+    recorded pass, the tables and the player:
+
+    - ``order``: topological order (inputs first, in operand order; ``root`` last);
+    - ``index``: ``id(node)`` → position in ``order``;
+    - ``names``: the display name of each node (same positions as ``order``);
+    - ``consumers``: for each node, the ``(consumer position, k)`` pairs of the
+      edges that leave it (``k`` is its place among the consumer's parents);
+    - ``depth``: longest distance from ``root`` (``root`` is 0).
+    """
+
+    def __init__(self, root: Value) -> None:
+        self.root = root
+        self.order = topological_order(root)
+        self.index = {id(node): i for i, node in enumerate(self.order)}
+        self.consumers: list[list[tuple[int, int]]] = [[] for _ in self.order]
+        for i, node in enumerate(self.order):
+            for k, parent in enumerate(node.parents):
+                self.consumers[self.index[id(parent)]].append((i, k))
+        self.names = _automatic_names(self.order, self.index)
+        self.depth = [0] * len(self.order)
+        for i in range(len(self.order) - 1, -1, -1):  # 从输出往回 from the output back
+            below = self.depth[i] + 1
+            for parent in self.order[i].parents:
+                j = self.index[id(parent)]
+                if self.depth[j] < below:
+                    self.depth[j] = below
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def names_by_id(self) -> dict[int, str]:
+        """名字, 以 id(node) 为键. The names keyed by ``id(node)``."""
+        return {id(node): name for node, name in zip(self.order, self.names)}
+
+    def name_of(self, node: Value) -> str:
+        """一个节点的显示名. The display name of one node."""
+        return self.names[self.index[id(node)]]
+
+    def edges(self) -> list[tuple[int, int, int]]:
+        """所有边 (使用者位置, k, 父节点位置), 按使用者的顺序. Every edge as (consumer, k, parent)."""
+        return [(i, k, self.index[id(parent)]) for i, node in enumerate(self.order)
+                for k, parent in enumerate(node.parents)]
+
+
+def snapshot(root: Value) -> GraphSnapshot:
+    """遍历一次 root 以下的图, 返回 :class:`GraphSnapshot`.
+
+    Walk the graph below ``root`` once and return its :class:`GraphSnapshot`.
+
+    Names: a node's ``label`` if it has one.  An unlabelled operation node is
+    named after what it computes when that is short (``a+b``, ``b+1``,
+    ``tanh(n)``, at most 12 characters), otherwise after its operation with a
+    subscript (``dot₁``, ``tanh₂``, ``+₃``); an unlabelled leaf is ``x₁``,
+    ``x₂``, …  Names stay unique: a repeat gets a subscript.
+    """
+    return GraphSnapshot(root)
+
+
+def wrap_name(name: str) -> str:
+    """名字在式子中需要时加括号: a+b → (a+b), −x → (−x); a, tanh(n), ×₁ 不加. Parenthesise a compound name."""
+    level = 0
+    for char in name:
+        if char in "([":
+            level += 1
+        elif char in ")]":
+            level -= 1
+        elif level == 0 and char in "+−-·*/^ =":
+            return f"({name})"
+    return name
+
+
+def _expression(node: Value, parents: list[str]) -> str:
+    """节点的表达式名, 如 a+b、b+1、2·x、tanh(n); 无法简短表示时返回 ""."""
+    op = node.op
+    if len(parents) == 2 and op in _SYMBOLS:
+        return f"{wrap_name(parents[0])}{_SYMBOLS[op]}{wrap_name(parents[1])}"
+    if len(parents) == 1:
+        head, _, tail = op.partition(" ")
+        if tail and head in _SYMBOLS:  # "+ 1": x+1
+            return f"{wrap_name(parents[0])}{_SYMBOLS[head]}{tail}"
+        if tail and tail in _SYMBOLS:  # "2 *": 2·x
+            return f"{head}{_SYMBOLS[tail]}{wrap_name(parents[0])}"
+        if op == "neg":
+            return f"−{wrap_name(parents[0])}"
+        if op.isidentifier():
+            return f"{op}({parents[0]})"
+    return ""
+
+
+def _automatic_names(order: list[Value], index: dict[int, int]) -> list[str]:
+    """每个节点的显示名 (见 :func:`snapshot`). The display names, in ``order``'s positions."""
+    names: list[str] = []
+    taken = {node.label for node in order if node.label}
+    counts: dict[str, int] = {}
+
+    def fresh(stem: str) -> str:
+        while True:
+            counts[stem] = counts.get(stem, 0) + 1
+            name = f"{stem}{subscript(counts[stem])}"
+            if name not in taken:
+                taken.add(name)
+                return name
+
+    for node in order:
+        if node.label:
+            names.append(node.label)
+            continue
+        if not node.parents:
+            names.append(fresh("x"))
+            continue
+        name = _expression(node, [names[index[id(parent)]] for parent in node.parents])
+        if name and len(name) <= NAME_LENGTH and name not in taken:
+            taken.add(name)
+            names.append(name)
+        else:
+            names.append(fresh(_STEMS.get(node.op.split(" ")[0], node.op.split(" ")[0])))
+    return names

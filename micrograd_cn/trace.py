@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 
 from .engine import Value, propagate
 from .errors import fail
-from .graph import backward_order, display_names, topological_order
+from .graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
 
 Lang = Literal["zh", "en"]
 
@@ -43,11 +43,7 @@ def partial(out_name: str, name: str) -> str:
 
     The partial-derivative notation, with parentheses around compound names.
     """
-    return f"∂{_wrap(out_name)}/∂{_wrap(name)}"
-
-
-def _wrap(name: str) -> str:
-    return name if name.isidentifier() else f"({name})"
+    return f"∂{wrap_name(out_name)}/∂{wrap_name(name)}"
 
 
 def _check_lang(lang: str) -> None:
@@ -108,6 +104,8 @@ class BackwardStep:
     before: float
     after: float
     out_name: str = "out"
+    position: int = 0
+    """parent 在 node.parents 中的位置 k (同一父节点出现两次时区分两条边). The edge's place k in node.parents."""
 
     def equation(self, lang: Lang = "zh", out_name: str | None = None) -> str:
         """这一步的链式法则等式, 如 ``∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）``.
@@ -156,10 +154,13 @@ class BackwardSteps(Sequence[BackwardStep]):
     nodes first received a contribution).
     """
 
-    def __init__(self, out: Value, steps: list[BackwardStep], order: list[Value], names: dict[int, str]) -> None:
+    def __init__(self, out: Value, steps: list[BackwardStep], order: list[Value], names: dict[int, str],
+                 graph: GraphSnapshot | None = None) -> None:
         self.out = out
         self.order = order
         self.names = names
+        self.graph = graph if graph is not None else snapshot(out)
+        """整张图的快照 (顺序、名字、深度、边). The snapshot of the whole graph."""
         self._steps = steps
         # 每个非输出节点都至少接收过一次, 所以 out 与各步的接收者就是整个图. Out plus every receiver is the graph.
         receivers = {id(out): out} | {id(step.parent): step.parent for step in steps}
@@ -191,7 +192,7 @@ class BackwardSteps(Sequence[BackwardStep]):
     def _header_rows(self, lang: Lang) -> list[list[str]]:
         _check_lang(lang)
         languages = ("zh", "en") if lang == "zh" else ("en",)
-        out = _wrap(self.out_name)
+        out = wrap_name(self.out_name)
         return [[h.format(out=out) for h in _HEADERS[code]] for code in languages]
 
     def _rows(self) -> list[list[str]]:
@@ -247,18 +248,23 @@ def backward_steps(out: Value, gradient: float = 1.0) -> BackwardSteps:
     *is* ``out.backward(gradient)`` (the same loop, with a listener), so the
     graph's gradients are left exactly as ``backward()`` leaves them.
     """
-    names = display_names(out)
+    graph = snapshot(out)
+    names = graph.names_by_id()
     out_name = names[id(out)]
     steps: list[BackwardStep] = []
+    sent = [None, 0]  # 当前发送者与它已送出的次数 (即边的位置 k). The current sender and its edges so far.
 
     def record(node: Value, parent: Value, local: float, before: float) -> None:
+        if sent[0] is not node:
+            sent[0], sent[1] = node, 0
         steps.append(BackwardStep(
             index=len(steps), node=node, parent=parent, node_name=names[id(node)], parent_name=names[id(parent)],
             node_grad=node.grad, local=local, contribution=local * node.grad, before=before, after=parent.grad,
-            out_name=out_name))
+            out_name=out_name, position=sent[1]))
+        sent[1] += 1
 
     order = propagate(out, gradient, on_edge=record)
-    return BackwardSteps(out, steps, order, names)
+    return BackwardSteps(out, steps, order, names, graph)
 
 
 # ---- 路径求和 path sums --------------------------------------------------------------------

@@ -15,7 +15,9 @@ from conftest import require, require_module
 from test_viz_dot import e_graph
 
 import micrograd_cn as mg
+from micrograd_cn import examples
 from micrograd_cn.viz import draw_dot, export_html, frames, to_svg
+from micrograd_cn.viz.player import player_data
 from micrograd_cn.viz.renderer import ENV_VAR
 
 require_module("graphviz")
@@ -90,43 +92,94 @@ def page(browser):
     context.close()
 
 
-def visible_total(page, name: str) -> str:
-    return page.locator(f'.mgcn-frame.mgcn-current tr[data-name="{name}"] .mgcn-total').inner_text()
+def total(page, name: str) -> str:
+    """累计梯度表中某个节点的值. A node's value in the running-totals table."""
+    row = page.locator(".mgcn-side tr", has=page.locator(f'td:text-is("∂e/∂{name}")'))
+    return row.locator("td").nth(1).inner_text()
+
+
+def box_grad(page, index: int) -> str:
+    """图中第 index 个方框里梯度那一行的文字. The grad row drawn in box ``node-<index>``."""
+    return page.locator(f'[id="node-{index}"] text').nth(2).text_content()
 
 
 def test_player_steps_through_the_five_events(pure, page, tmp_path):
     path = export_html(e_graph()["e"], tmp_path / "e.html", interval_ms=40)
     page.goto(path.as_uri())
     counter = page.locator(".mgcn-counter")
-    assert counter.inner_text() == "第 0 / 5 步 (step 0 of 5)"
-    assert visible_total(page, "b") == "?" and page.locator(".mgcn-frame:visible").count() == 1
+    assert counter.inner_text() == "第 0 / 5 步"
+    assert total(page, "b") == "?" and box_grad(page, 1) == "梯度 grad = ?"
     for clicks, b_total in ((1, "?"), (2, "?"), (3, "?"), (4, "2"), (5, "5")):
         page.click('[data-act="next"]')
-        assert counter.inner_text() == f"第 {clicks} / 5 步 (step {clicks} of 5)"
-        assert visible_total(page, "b") == b_total
-    assert visible_total(page, "a") == "2" and visible_total(page, "d") == "3"
-    assert "∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）" in page.locator(".mgcn-current .mgcn-caption").inner_text()
+        assert counter.inner_text() == f"第 {clicks} / 5 步"
+        assert total(page, "b") == b_total and box_grad(page, 1) == f"梯度 grad = {b_total}"
+    assert total(page, "a") == "2" and total(page, "d") == "3"
+    assert page.locator(".mgcn-equation").inner_text() == "第 5/5 步: ∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）"
+    assert page.locator('[id="d-3-0"]').get_attribute("class") == "edge mgcn-active"
     page.click('[data-act="next"]')  # 最后一步之后不再前进. Stays on the last step.
-    assert counter.inner_text().startswith("第 5 / 5 步")
+    assert counter.inner_text() == "第 5 / 5 步"
     page.keyboard.press("ArrowLeft")
-    assert counter.inner_text().startswith("第 4 / 5 步") and visible_total(page, "b") == "2"
-    page.keyboard.press("ArrowRight")
-    assert visible_total(page, "b") == "5"
+    assert counter.inner_text() == "第 4 / 5 步" and total(page, "b") == "2"
+    page.keyboard.press(" ")
+    assert total(page, "b") == "5"
     page.keyboard.press("Home")
-    assert counter.inner_text().startswith("第 0 / 5 步")
+    assert counter.inner_text() == "第 0 / 5 步" and box_grad(page, 4) == "梯度 grad = ?"
     page.click('[data-act="play"]')
     page.wait_for_function("document.querySelector('.mgcn-player').dataset.step === '5'", timeout=5000)
-    assert visible_total(page, "b") == "5"
+    assert total(page, "b") == "5"
     assert all(url.startswith("file://") for url in page.requests)
 
 
-def test_without_javascript_every_frame_is_listed(pure, browser, tmp_path):
+def test_without_javascript_the_final_graph_and_every_step_show(pure, browser, tmp_path):
     path = export_html(e_graph()["e"], tmp_path / "e.html")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(path.as_uri())
-    assert page.locator(".mgcn-frame:visible").count() == 6
-    assert not page.locator(".mgcn-controls").is_visible()
+    assert page.locator(".mgcn-static-view svg").is_visible() and not page.locator(".mgcn-toolbar").count()
+    assert box_grad(page, 1) == "梯度 grad = 5"
+    page.locator("details summary").click()
+    assert page.locator("details li").count() == 5
+    context.close()
+
+
+# 投影检查: 1366×768 下每个文字的屏幕字号, 每个方框的位置, 视口与当前边的矩形.
+# Projector check at 1366×768: on-screen font sizes, box positions, viewport and active-edge rectangles.
+MEASURE = """() => {
+  const svg = document.querySelector('.mgcn-viewport svg');
+  let smallest = Infinity;
+  for (const t of svg.querySelectorAll('text')) {
+    if (t.textContent.trim()) {
+      smallest = Math.min(smallest, parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a);
+    }
+  }
+  const boxes = [...svg.querySelectorAll('g.node')].map((g) => [g.id, g.getBBox().x, g.getBBox().y]);
+  const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const active = svg.querySelector('g.edge.mgcn-active[id^="d-"]');
+  return {smallest, boxes, viewport: rect(document.querySelector('.mgcn-viewport')),
+          active: active ? rect(active.querySelector('text')) : null,
+          equation: document.querySelector('.mgcn-equation').textContent,
+          step: Number(document.querySelector('.mgcn-player').dataset.step)};
+}"""
+
+
+def test_the_two_layer_network_reads_on_a_projector(pure, browser, tmp_path):
+    network = examples.mazur_network()
+    error, _ = examples.mazur_forward(network)
+    steps = mg.backward_steps(error)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(export_html(steps, tmp_path / "net.html", params=network.parameters()).as_uri())
+    first = page.evaluate(MEASURE)
+    assert first["smallest"] >= 12  # 图中没有小于 12 px 的字. No text under 12 px.
+    for k in (1, 5, 9, 14, 20, len(steps)):
+        page.evaluate(f"document.querySelector('.mgcn-player').mgcnPlayer.show({k}, false)")
+        now = page.evaluate(MEASURE)
+        assert now["step"] == k and now["boxes"] == first["boxes"]  # 方框从不移动. Boxes never move.
+        assert now["smallest"] >= 12
+        left, top, right, bottom = now["viewport"]
+        a_left, a_top, a_right, a_bottom = now["active"]
+        assert left <= a_left and a_right <= right and top <= a_top and a_bottom <= bottom, k  # 跟随 follow
+        assert now["equation"] == f"第 {k}/{len(steps)} 步: {steps[k - 1].equation()}"
     context.close()
 
 
@@ -138,16 +191,18 @@ def test_chinese_labels_fit_their_boxes_in_the_browser(pure, page, tmp_path):
     loss = (step + 1).tanh()
     loss.label = "损失函数的值"
     loss.backward()
-    pictures = [to_svg(draw_dot(loss, show_index=True, layered=True)), frames(loss)[2].svg()]
+    pictures = [to_svg(draw_dot(loss, show_index=True, layered=True)), frames(loss)[2].svg(),
+                player_data(loss).svg]
     body = "".join(svg[svg.find("<svg"):] for svg in pictures)
     (tmp_path / "labels.html").write_text(f"<!DOCTYPE html><meta charset='utf-8'><body>{body}</body>",
                                           encoding="utf-8")
     page.goto((tmp_path / "labels.html").as_uri())
-    drawn, frame = (page.evaluate(OVERFLOWS, svg) for svg in page.query_selector_all("svg"))
+    drawn, frame, player = (page.evaluate(OVERFLOWS, svg) for svg in page.query_selector_all("svg"))
     assert drawn["checked"] == 5 * 4 + 3 and drawn["bad"] == []
     assert frame["checked"] == 5 * 3 + 3 + 1 and frame["bad"] == []  # 含中文标题. With the Chinese caption.
+    assert player["checked"] == 5 * 3 + 3 and player["bad"] == []
     page.goto(export_html(e_graph()["e"], tmp_path / "e.html").as_uri())
-    for step_index in range(6):
-        result = page.evaluate(OVERFLOWS, page.query_selector(".mgcn-current svg"))
+    for step_index in range(6):  # 每一步的文字都放得进排版时留出的方框. Every step's text fits the one layout.
+        result = page.evaluate(OVERFLOWS, page.query_selector(".mgcn-viewport svg"))
         assert result["checked"] == 5 * 3 + 3 and result["bad"] == [], step_index
         page.keyboard.press("ArrowRight")

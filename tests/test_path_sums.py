@@ -60,7 +60,7 @@ def test_unrelated_input_and_output_itself():
     out = a * 3
     assert path_sums(out, b).total == 0.0 and len(path_sums(out, b)) == 0
     itself = path_sums(out, out)
-    assert itself.total == 1.0 and str(itself.paths[0]) == "v1: 1 = 1"
+    assert itself.total == 1.0 and str(itself.paths[0]) == "a·3: 1 = 1"
 
 
 def test_repeated_operand_gives_two_paths():

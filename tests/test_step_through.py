@@ -5,6 +5,7 @@ Frames of the recorded backward pass, and the notebook players.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -15,8 +16,8 @@ import micrograd_cn as mg
 from micrograd_cn.graph import topological_order
 from micrograd_cn.trace import backward_steps
 from micrograd_cn.viz import frames, step_through
-from micrograd_cn.viz.notebook import StaticPlayer
-from micrograd_cn.viz.style import ACTIVE, SENDER
+from micrograd_cn.viz.player import Player, player_data
+from micrograd_cn.viz.style import ACTIVE, SENDER, text_width
 
 require_module("graphviz")
 
@@ -102,35 +103,64 @@ def test_big_backward_passes_are_refused_clearly():
         frames(y, max_nodes=10)
 
 
-def test_without_a_kernel_step_through_is_the_static_player(e, monkeypatch):
-    monkeypatch.setattr("micrograd_cn.viz.notebook.kernel_available", lambda: False)
+def player_json(page: str) -> dict:
+    match = re.search(r'<script type="application/json" class="mgcn-data">(.*?)</script>', page, re.S)
+    assert match
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def test_step_through_is_one_layout_and_a_list_of_steps(e, worked_examples):
     player = step_through(e)
-    assert isinstance(player, StaticPlayer)
+    assert isinstance(player, Player)
     page = player._repr_html_()
-    assert page.count('<section class="mgcn-frame"') == 6 and page.count("<svg") == 6
-    assert 'data-act="next"' in page and "root.addEventListener" in page
+    assert page.count("<svg") == 1 and "MicrogradPlayer.mount" in page and "ipywidgets" not in page
+    data = player_json(page)
+    names = [node["name"] for node in data["nodes"]]
+    assert names == ["a", "b", "c", "d", "e"] and data["out"] == 4 and data["seed"] == "1"
+    events = worked_examples["chain_rule_e"]["accumulation_events_in_order"]
+    assert [[names[row[0]], names[row[2]]] for row in data["steps"]] == [event[:2] for event in events]
+    assert [row[3] for row in data["steps"]] == ["2", "3", "2", "2", "5"]  # 接收者的累计 running totals
+    assert data["steps"][4][:2] == [3, 0] and data["steps"][4][4] == "∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）"
+    assert data["partials"][1] == "∂e/∂b" and data["grad_prefix"] == "梯度 grad = "
+
+
+def test_every_box_has_room_for_the_widest_gradient_it_will_show():
+    x = mg.Value(0.1, "x")
+    y = x * 0.1234567 + x * 0.8765433  # x 的累计: 0.1235, 然后 1. x's running total: 0.1235, then 1.
+    y.label = "y"
+    source = player_data(y, layout=False).dot
+    width = int(re.search(r'n0 \[label=<<table[^>]*><tr><td align="left" width="(\d+)"', source).group(1))
+    assert width >= round(text_width("梯度 grad = 0.1235") + 8) > round(text_width("梯度 grad = 1") + 8)
+    assert "梯度 grad = 1<" in source  # 没有脚本时显示最终的梯度. Without scripts the final grads show.
 
 
 def test_without_a_renderer_the_player_shows_dot_source(e, monkeypatch):
     monkeypatch.setattr("micrograd_cn.viz.renderer.find_renderer", lambda: None)
-    monkeypatch.setattr("micrograd_cn.viz.notebook.kernel_available", lambda: False)
     page = step_through(e).html
-    assert page.count("<pre>") == 6 and "micrograd_cn[viz]" in page and "<svg" not in page
+    assert "<pre>" in page and "micrograd_cn[viz]" in page and "<svg" not in page
+    assert player_json(page)["missing_renderer"]
 
 
-def test_with_a_kernel_step_through_is_a_slider(e, monkeypatch):
-    require_module("ipywidgets")
-    monkeypatch.setattr("micrograd_cn.viz.notebook.kernel_available", lambda: True)
-    box = step_through(e)
-    controls, view = box.children
-    previous, slider, following = controls.children
-    assert (slider.min, slider.max, slider.value) == (0, 5, 0)
-    assert "第 0 步" in view.value
-    for _ in range(6):
-        following.click()
-    assert slider.value == 5 and "（累计 5）" in view.value
-    assert 'data-name="b"' in view.value and 'class="mgcn-total">5<' in view.value
-    previous.click()
-    assert slider.value == 4 and "第 4/5 步" in view.value
-    bundle = box._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle and "mgcn-frame" in bundle["text/html"]
+def test_a_notebook_player_is_no_bigger_than_the_exported_file(e, tmp_path):
+    steps = backward_steps(e)
+    exported = mg.export_html(steps, tmp_path / "e.html").stat().st_size
+    assert len(step_through(steps).html.encode("utf-8")) <= exported * 1.1
+
+
+def test_big_graphs_are_refused_by_the_player_with_a_pointer_to_the_summary():
+    x = mg.Value(1.0, "x")
+    y = mg.sum([x * i for i in range(1, 30)])
+    with pytest.raises(ValueError, match=r"max_nodes=10.*draw_dot"):
+        player_data(y, max_nodes=10)
+
+
+def test_networks_are_grouped_by_neuron_and_named_like_the_textbook():
+    from micrograd_cn.nn import MLP, losses
+
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=1)
+    loss = losses.mse(model([mg.Value(0.05, "i1"), mg.Value(0.1, "i2")]), [0.01, 0.99])
+    data = player_data(loss, layout=False)
+    names = {node["name"] for node in data.data["nodes"]}
+    assert {"net_h1", "out_h1", "net_o2", "out_o2", "E_o1", "E_o2", "E_total"} <= names
+    assert data.dot.count("subgraph cluster_") == 4 and "神经元 h1 (第 1 层 layer 1)" in data.dot
+    assert "神经元 o2 (第 2 层 layer 2)" in data.dot

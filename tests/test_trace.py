@@ -52,14 +52,25 @@ def test_equation_text_both_languages():
         steps[0].equation("fr")
 
 
-def test_compound_names_are_parenthesised_and_unlabelled_nodes_get_v_names():
+def test_compound_names_are_parenthesised_and_unlabelled_nodes_are_named_by_what_they_compute():
     a, b = mg.Value(2.0, "a"), mg.Value(1.0, "b")
     s = a + b
     s.label = "a+b"
     out = s * b
     steps = backward_steps(out)
-    assert steps.out_name == "v3"  # 拓扑序 topological order: b, a, a+b, out (display_names)
-    assert steps[0].equation() == "∂v3/∂(a+b) += ∂v3/∂v3 · ∂v3/∂(a+b) = 1 × 1 = 1 （累计 1）"
+    assert steps.out_name == "(a+b)·b"  # 没有 label: 按它算的式子命名. Named after what it computes.
+    assert steps[0].equation() == ("∂((a+b)·b)/∂(a+b) += ∂((a+b)·b)/∂((a+b)·b) · ∂((a+b)·b)/∂(a+b) "
+                                   "= 1 × 1 = 1 （累计 1）")
+
+
+def test_automatic_names_are_short_unique_and_never_bare_counters():
+    x = mg.Value(0.5)
+    y = (x * x).tanh() * 2 + (x.exp() + 3).log()
+    names = mg.graph.snapshot(y).names
+    assert names == ["x₁", "x₁·x₁", "tanh(x₁·x₁)", "×₁", "exp(x₁)", "exp(x₁)+3", "log₁", "×₁+log₁"]
+    assert not any(re.fullmatch(r"v\d+", name) for name in names)
+    twins = [mg.Value(1.0, "t") + 1, mg.Value(2.0, "t") + 1]  # 同名的两个节点各得一个名字. Twins get their own.
+    assert mg.graph.snapshot(twins[0] * twins[1]).names == ["t", "t+1", "t", "+₁", "(t+1)·(+₁)"]
 
 
 def test_table_text():

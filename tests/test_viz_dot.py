@@ -65,12 +65,12 @@ def test_every_edge_carries_its_local_derivative(e_nodes, worked_examples):
     assert source.count("label=\"∂") == 5
 
 
-def test_unlabelled_nodes_are_named_by_topological_index():
+def test_unlabelled_nodes_are_named_by_what_they_compute():
     x = mg.Value(3.0, "x")
     y = (x * 2).tanh()
     source = draw_dot(y).source
-    assert "<b>v1</b>" in source and "<b>v2</b>" in source
-    assert 'label="∂v1/∂x = 2"' in source and "label=tanh" in source and 'label="* 2"' in source
+    assert "<b>x·2</b>" in source and "<b>tanh(x·2)</b>" in source
+    assert 'label="∂(x·2)/∂x = 2"' in source and "label=tanh" in source and 'label="* 2"' in source
 
 
 def test_quiz_mode_hides_gradients_but_not_data(e_nodes):
@@ -92,7 +92,7 @@ def test_show_index_and_highlight(e_nodes):
     source = draw_dot(e_nodes["e"], show_index=True, highlight=e_nodes["b"]).source
     order = topological_order(e_nodes["e"])
     for i in range(5):
-        assert f'<font point-size="10">#{i}</font>' in node_label(source, i)
+        assert f'<font point-size="12">#{i}</font>' in node_label(source, i)
     b_label = node_label(source, order.index(e_nodes["b"]))
     assert 'border="3"' in b_label and f'color="{ACTIVE}"' in b_label
     assert 'border="3"' not in node_label(source, order.index(e_nodes["a"]))

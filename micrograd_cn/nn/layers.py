@@ -25,6 +25,7 @@ from ..errors import fail
 from .activations import get_activation
 from .init import init_weights, make_rng
 from .module import Module
+from .naming import check_naming, neuron_labels
 
 Input = Union[Value, float, int]
 Matrix = list[list[float]]
@@ -49,14 +50,23 @@ class Neuron(Module):
         self.b = Value(0.0, f"{label}b")
         self.activation = activation
         self.nin = nin
+        self.net_label, self.out_label = "net", "out"
+        """前向传播时给加权和与输出的名字 (见 nn.naming). Labels given to the sum and output in forward."""
 
     def forward(self, x: Sequence[Input] | Input) -> Value:
         """act(Σ w_i x_i + b); x 是 nin 个 Value 或数 (nin = 1 时也可以是单个数). The neuron's output."""
         return self._output(_inputs(x, self.nin, "Neuron"))
 
     def _output(self, x: Sequence[Input]) -> Value:
-        """对已检查过长度的输入求输出. The output for an input already checked."""
-        return self._act(dot(self.w, x, self.b))
+        """对已检查过长度的输入求输出, 并按课本命名. The output for an input already checked, labelled."""
+        net = dot(self.w, x, self.b)
+        net.label = self.net_label
+        out = self._act(net)
+        if out is not net:
+            out.label = self.out_label
+        elif self.out_label:  # 线性神经元: 加权和就是输出. A linear neuron: the sum is the output.
+            net.label = self.out_label
+        return out
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -76,6 +86,7 @@ class Layer(Module):
         rng = make_rng(seed, rng, "Layer")
         self.neurons = [Neuron(nin, activation, init=init, rng=rng, fan_out=nout, label=f"{label}N{j}.")
                         for j in range(nout)]
+        self.set_naming("net/out", 0, 1)
         self.nin = nin
         self.nout = nout
         self.activation = activation
@@ -85,6 +96,16 @@ class Layer(Module):
         x = _inputs(x, self.nin, "Layer")
         out = [neuron._output(x) for neuron in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def set_naming(self, naming: str | None, layer: int = 0, layers: int = 1) -> None:
+        """按约定给本层神经元命名 (见 :mod:`nn.naming`); layer/layers 是本层在网络中的位置.
+
+        Name this layer's neurons by a convention of :mod:`micrograd_cn.nn.naming`;
+        ``layer`` (from 0) of ``layers`` is the layer's place in its network.
+        """
+        check_naming(naming, "Layer.set_naming")
+        for j, neuron in enumerate(self.neurons):
+            neuron.net_label, neuron.out_label = neuron_labels(naming, layer, layers, j)
 
     def get_weights(self) -> tuple[Matrix, list[float]]:
         """(权重矩阵 nout×nin, 偏置列表); 第 j 行是进入神经元 j 的权重. The layer's (weights, biases)."""
@@ -143,7 +164,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
                  output_activation: str = "linear", *, init: str = "uniform", seed: int | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, naming: str | None = "net/out") -> None:
         _check_size(nin, "nin", "MLP")
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence) or not nouts:
             fail(TypeError, f"MLP: nouts 应为各层大小的非空列表, 如 [16, 16, 1], 收到 {nouts!r}",
@@ -156,6 +177,7 @@ class MLP(Module):
         self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation,
                              init=init, rng=rng, label=f"L{i}.")
                        for i in range(len(nouts))]
+        self.set_naming(naming)
         self.nin = nin
         self.nouts = list(nouts)
         self.activation = activation
@@ -178,6 +200,17 @@ class MLP(Module):
         model = cls(len(matrices[0][0]), [len(m) for m in matrices], activation, output_activation, seed=0)
         model.set_weights(matrices, biases)
         return model
+
+    def set_naming(self, naming: str | None) -> None:
+        """按约定给所有神经元的加权和与输出命名: "net/out" (net_h1, out_o1)、"z/a" (z⁽¹⁾₁, a⁽²⁾₁) 或 None.
+
+        Label every neuron's weighted sum and output in the forward pass by a
+        convention of :mod:`micrograd_cn.nn.naming`: ``"net/out"`` (default),
+        ``"z/a"`` or None (no labels).
+        """
+        check_naming(naming, "MLP.set_naming")
+        for l, layer in enumerate(self.layers):
+            layer.set_naming(naming, l, len(self.layers))
 
     def forward(self, x: Sequence[Input] | Input) -> Value | list[Value]:
         """逐层前向传播. The layers applied in turn."""

@@ -34,10 +34,29 @@ def mse(pred: Scalars, target: Scalars, reduction: str = "half_sum") -> Value:
     Squared error.  The default ``"half_sum"`` is the textbook
     ``E = ½Σ_k (t_k − o_k)²`` (so ``∂E/∂o_k = o_k − t_k``); ``"mean"`` matches
     PyTorch's ``MSELoss()``, ``"sum"`` its ``reduction="sum"``.
+
+    With ``"half_sum"`` the graph has the textbook's terms: each
+    ``E_o1 = ½(t₁ − out_o1)²`` is a node named after its prediction
+    (``out_o1`` → ``E_o1``, otherwise ``E_1``, ``E_2``, …) and the total is
+    ``E_total``, as in seed 000.
     """
     pred_, target_ = _paired(pred, target, "mse")
+    if reduction == "half_sum":
+        terms = [0.5 * (t - o) ** 2 for o, t in zip(pred_, target_)]
+        for k, (term, o) in enumerate(zip(terms, pred_)):
+            if isinstance(term, Value):
+                term.label = _term_label(o, k)
+        total = mg.sum(terms)
+        total.label = "E_total"
+        return total
     squares = [(t - o) ** 2 for o, t in zip(pred_, target_)]
-    return _reduce(squares, reduction, "mse", ("half_sum", "mean", "sum"))
+    return _reduce(squares, reduction, "mse", ("mean", "sum"))
+
+
+def _term_label(prediction: Scalar, k: int) -> str:
+    """误差项的名字: out_o1 → E_o1, 其余 E_1, E_2, …. The name of one error term."""
+    label = prediction.label if isinstance(prediction, Value) else ""
+    return f"E_{label[4:]}" if label.startswith("out_") else f"E_{k + 1}"
 
 
 def l1(pred: Scalars, target: Scalars, reduction: str = "mean") -> Value:

@@ -16,9 +16,10 @@ from typing import Any
 
 from ..engine import Value
 from ..errors import bilingual, fail
-from ..graph import depths, display_names, topological_order
+from ..graph import GraphSnapshot, snapshot
 from ..trace import partial
 from .display import graph_class
+from .groups import find_layers
 from .style import (
     ACTIVE,
     EDGE_FONT_SIZE,
@@ -50,6 +51,7 @@ class Look:
     layered: bool = False
     lang: str = "zh"
     params: frozenset[int] = frozenset()
+    group: bool = False
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("rankdir", self.rankdir, RANKDIRS), ("color_by", self.color_by, COLOR_BY),
@@ -73,6 +75,8 @@ class Scene:
     active_edge: tuple[int, int] | None = None
     active_note: str = ""
     caption: str = ""
+    reserve: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    """id → 这个方框的梯度行将来要显示的文字, 排版时为它们留出宽度. Grad texts to leave room for."""
 
 
 def role_of(node: Value, out: Value, params: Collection[int]) -> str:
@@ -99,37 +103,45 @@ def _ids(values: Value | Iterable[Value] | None) -> set[int]:
     return {id(v) for v in values}
 
 
-def _cell_rows(rows: list[tuple[str, float]], fill: str, border: str, thick: bool) -> str:
+def _cell_rows(rows: list[tuple[str, float]], fill: str, border: str, thick: bool, min_width: float = 0.0) -> str:
     """HTML 表格标签: 每行 (标记, 估计宽度) 左对齐, 单元格宽度取最宽的一行.
 
     An HTML-like table label from ``(markup, estimated width)`` rows.  Cells
-    are left-aligned and as wide as our own text-width estimate, so full-width
-    Chinese fits whatever the renderer measures.
+    are left-aligned and as wide as our own text-width estimate (at least
+    ``min_width``), so full-width Chinese fits whatever the renderer measures.
     """
-    width = round(max(w for _, w in rows) + 8)
+    width = round(max(min_width, *(w for _, w in rows)) + 8)
     cells = "".join(f'<tr><td align="left" width="{width}">{markup}</td></tr>' for markup, _ in rows)
     return (f'<<table border="{3 if thick else 1}" cellborder="0" cellspacing="0" cellpadding="3" '
             f'bgcolor="{fill}" color="{border}">{cells}</table>>')
 
 
-def _field_names(lang: str) -> tuple[str, str]:
+def field_names(lang: str) -> tuple[str, str]:
+    """方框中数据行与梯度行的名字. The names of the data and grad rows of a box."""
     return ("数据 data", "梯度 grad") if lang == "zh" else ("data", "grad")
 
 
+def grad_text(lang: str, grad: float | None) -> str:
+    """方框中梯度行的文字, 未知时为 ?. The grad row of a box (``?`` while unknown)."""
+    return f"{field_names(lang)[1]} = {'?' if grad is None else fmt(grad)}"
+
+
 def _value_label(node: Value, name: str, index: int, grad: float | None, fill: str, border: str,
-                 look: Look, thick: bool) -> str:
-    """一个 Value 方框的标签. The label of one Value box."""
+                 look: Look, thick: bool, reserve: Iterable[str] = ()) -> str:
+    """一个 Value 方框的标签; reserve 中的梯度文字也要放得下. The label of one Value box."""
     title, width = f"<b>{html.escape(name)}</b>", text_width(name, bold=True)
     if look.show_index:  # 序号在前: 渲染器低估中文宽度, 写在中文后面会与之重叠. Index first: it would overlap Chinese.
-        title, width = f'<font point-size="10">#{index}</font> {title}', width + text_width(f"#{index} ", 10)
+        title = f'<font point-size="{EDGE_FONT_SIZE}">#{index}</font> {title}'
+        width += text_width(f"#{index} ", EDGE_FONT_SIZE)
     rows = [(title, width)]
-    data_name, grad_name = _field_names(look.lang)
-    data_text = f"{data_name} = {fmt(node.data)}"
+    data_text = f"{field_names(look.lang)[0]} = {fmt(node.data)}"
     rows.append((html.escape(data_text), text_width(data_text)))
+    room = 0.0
     if look.show_grad:
-        grad_text = f"{grad_name} = {'?' if grad is None else fmt(grad)}"
-        rows.append((html.escape(grad_text), text_width(grad_text)))
-    return _cell_rows(rows, fill, border, thick)
+        text = grad_text(look.lang, grad)
+        rows.append((html.escape(text), text_width(text)))
+        room = max((text_width(t) for t in reserve), default=0.0)
+    return _cell_rows(rows, fill, border, thick, room)
 
 
 def _caption_label(text: str) -> str:
@@ -148,20 +160,25 @@ def _new_graph(look: Look, name: str) -> Any:
 
 
 def build_graph(out: Value, look: Look, scene: Scene | None = None, highlight: set[int] | frozenset[int] = frozenset(),
-                order: list[Value] | None = None) -> Any:
-    """按选项与画面状态画出整张图 (draw_dot 与逐帧动画共用).
+                graph: GraphSnapshot | None = None) -> Any:
+    """按选项与画面状态画出整张图 (draw_dot、逐帧动画与播放器共用).
 
     Draw the whole graph for the given options and scene; shared by
-    :func:`draw_dot` and the step-through frames.
+    :func:`draw_dot`, the step-through frames and the player.  ``graph`` is
+    the snapshot to draw (walked now if not given).  Every Value box has the
+    id ``node-<i>``, its operation ``op-<i>``, the edge from the operation to
+    it ``out-<i>`` and the edge from its ``k``-th parent ``d-<i>-<k>``, with
+    ``i`` the position in the topological order; neuron groups are
+    ``group-<i>`` (``i`` the position of the neuron's Σ node).
     """
     scene = scene or Scene()
-    order = order if order is not None else topological_order(out)
-    names = display_names(out)
-    index = {id(node): i for i, node in enumerate(order)}
-    graph = _new_graph(look, "micrograd_cn")
+    graph = graph if graph is not None else snapshot(out)
+    names = graph.names
+    picture = _new_graph(look, "micrograd_cn")
     if scene.caption:
-        graph.attr(label=_caption_label(scene.caption))
-    for i, node in enumerate(order):
+        picture.attr(label=_caption_label(scene.caption))
+    containers = _group_containers(picture, graph, look)
+    for i, node in enumerate(graph.order):
         key = id(node)
         if look.quiz:
             grad = None
@@ -174,67 +191,93 @@ def build_graph(out: Value, look: Look, scene: Scene | None = None, highlight: s
         if look.color_by == "sign":
             fill = SIGNS[sign_of(grad)]
         emphasis = scene.emphasis.get(key) or (ACTIVE if key in highlight else None)
-        label = _value_label(node, names[key], i, grad, fill, emphasis or border, look, emphasis is not None)
-        graph.node(f"n{i}", label=label, id=f"node-{i}", tooltip=f"{ROLES[role][2]} {ROLES[role][3]}")
+        label = _value_label(node, names[i], i, grad, fill, emphasis or border, look, emphasis is not None,
+                             scene.reserve.get(key, ()))
+        box = containers.get(i, picture)
+        box.node(f"n{i}", label=label, id=f"node-{i}", tooltip=f"{ROLES[role][2]} {ROLES[role][3]}")
         if node.parents:
             op_fill, op_border = ROLES["op"][:2]
-            graph.node(f"op{i}", label=node.op, shape="box", style="rounded,filled", fillcolor=op_fill,
-                       color=op_border, fontsize="12", margin="0.08,0.03", width="0", height="0", id=f"op-{i}")
+            box.node(f"op{i}", label=node.op, shape="box", style="rounded,filled", fillcolor=op_fill,
+                     color=op_border, fontsize=str(EDGE_FONT_SIZE), margin="0.08,0.03", width="0", height="0",
+                     id=f"op-{i}")
             active_here = scene.active_edge is not None and scene.active_edge[0] == key
-            graph.edge(f"op{i}", f"n{i}", id=f"out-{i}",
-                       **({"color": ACTIVE, "penwidth": "3"} if active_here else {}))
-            for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-                text = f"{partial(names[key], names[id(parent)])} = {fmt(local)}"
+            picture.edge(f"op{i}", f"n{i}", id=f"out-{i}",
+                         **({"color": ACTIVE, "penwidth": "3"} if active_here else {}))
+            for k, parent in enumerate(node.parents):
+                text = f"{partial(names[i], names[graph.index[id(parent)]])} = {fmt(node.local_grads[k])}"
                 attrs = {"label": text, "id": f"d-{i}-{k}"}
                 if scene.active_edge == (key, k):
                     attrs.update(color=ACTIVE, fontcolor=ACTIVE, penwidth="3",
                                  label=f"{text}\n{scene.active_note}" if scene.active_note else text)
-                graph.edge(f"n{index[id(parent)]}", f"op{i}", **attrs)
+                picture.edge(f"n{graph.index[id(parent)]}", f"op{i}", **attrs)
+    for box in {id(b): b for b in containers.values()}.values():
+        picture.subgraph(box)
     if look.layered:
-        _add_ranks(graph, out, order)
-    return graph
+        _add_ranks(picture, graph)
+    return picture
 
 
-def _add_ranks(graph: Any, out: Value, order: list[Value]) -> None:
+def _group_containers(picture: Any, graph: GraphSnapshot, look: Look) -> dict[int, Any]:
+    """look.group 时为每个神经元建一个框 (cluster), 返回 节点位置 → 它所在的框.
+
+    With ``look.group``, one cluster per neuron found by :func:`groups.find_layers`
+    (weights, bias, Σ and activation), labelled with the neuron and its layer;
+    returns node position → the cluster that holds it.
+    """
+    if not look.group:
+        return {}
+    containers: dict[int, Any] = {}
+    for layer in find_layers(graph):
+        for neuron in layer.neurons:
+            box = graph_class()(name=f"cluster_{neuron.net}")
+            title = (f"神经元 {neuron.name} (第 {layer.number} 层 layer {layer.number})" if look.lang == "zh"
+                     else f"neuron {neuron.name} (layer {layer.number})")
+            box.attr(label=_caption_label(title), id=f"group-{neuron.net}", style="rounded,dashed",
+                     color="#9ca3af", labeljust="l")
+            for member in neuron.members:
+                containers[member] = box
+    return containers
+
+
+def _add_ranks(picture: Any, graph: GraphSnapshot) -> None:
     """按到输出的距离分层 (rank=same): 同一层的 Value 并排, 它们的运算节点另成一层.
 
     Layer the picture by distance from the output: Values at equal depth share
     a rank, and the operations that make them share the rank beside it.
     """
-    depth = depths(out)
     values: dict[int, list[str]] = {}
     ops: dict[int, list[str]] = {}
-    for i, node in enumerate(order):
-        values.setdefault(depth[id(node)], []).append(f"n{i}")
+    for i, node in enumerate(graph.order):
+        values.setdefault(graph.depth[i], []).append(f"n{i}")
         if node.parents:
-            ops.setdefault(depth[id(node)], []).append(f"op{i}")
+            ops.setdefault(graph.depth[i], []).append(f"op{i}")
     for group in (*values.values(), *ops.values()):
-        with graph.subgraph() as rank:
+        with picture.subgraph() as rank:
             rank.attr(rank="same")
             for name in group:
                 rank.node(name)
 
 
-def summary_graph(out: Value, order: list[Value], look: Look) -> Any:
+def summary_graph(graph: GraphSnapshot, look: Look) -> Any:
     """大图的概要: 按到输出的距离分段, 每段一个方框写节点数和主要运算.
 
     A summary of a big graph, drawn top to bottom: the depths from the output
     grouped into at most 24 bands, each a box with its node count and
     commonest operations.
     """
-    depth = depths(out)
-    deepest = max(depth.values())
+    order = graph.order
+    deepest = max(graph.depth)
     per_band = deepest // SUMMARY_BANDS + 1
     counts: Counter[int] = Counter()
     ops: dict[int, Counter[str]] = {}
-    for node in order:
-        band = depth[id(node)] // per_band
+    for node, depth in zip(order, graph.depth):
+        band = depth // per_band
         counts[band] += 1
         ops.setdefault(band, Counter())[node.op.split(" ")[0] if node.parents else "leaf"] += 1
-    graph = _new_graph(replace(look, rankdir="TB"), "micrograd_cn_summary")  # 一列方框, 自上而下. One column.
+    picture = _new_graph(replace(look, rankdir="TB"), "micrograd_cn_summary")  # 一列方框, 自上而下. One column.
     caption = (f"共 {len(order)} 个节点, 只画概要 ({len(order)} nodes: summary)" if look.lang == "zh"
                else f"{len(order)} nodes: summary")
-    graph.attr(label=_caption_label(caption))
+    picture.attr(label=_caption_label(caption))
     fill, border = ROLES["hidden"][:2]
     for band in sorted(counts, reverse=True):
         low, high = band * per_band, min(deepest, band * per_band + per_band - 1)
@@ -243,42 +286,43 @@ def summary_graph(out: Value, order: list[Value], look: Look) -> Any:
         lines = ([f"距输出 {span} 层 (depth {span})", f"{counts[band]} 个节点 (nodes)", common] if look.lang == "zh"
                  else [f"depth {span}", f"{counts[band]} nodes", common])
         rows = [(html.escape(line), text_width(line)) for line in lines]
-        graph.node(f"band{band}", label=_cell_rows(rows, ROLES["output"][0] if band == 0 else fill, border, False))
+        picture.node(f"band{band}", label=_cell_rows(rows, ROLES["output"][0] if band == 0 else fill, border, False))
         if band + 1 in counts:
-            graph.edge(f"band{band + 1}", f"band{band}")
-    return graph
+            picture.edge(f"band{band + 1}", f"band{band}")
+    return picture
 
 
 def draw_dot(out: Value, *, rankdir: str = "LR", show_grad: bool = True, quiz: bool = False,
              color_by: str = "role", show_index: bool = False, layered: bool = False, lang: str = "zh",
              highlight: Value | Iterable[Value] | None = None, params: Iterable[Value] | None = None,
-             max_nodes: int | None = 300) -> Any:
+             group: bool = False, max_nodes: int | None = 300) -> Any:
     """画出以 out 为输出的计算图, 返回 graphviz.Digraph (在 Jupyter 中直接显示为 SVG).
 
     Draw the computation graph below ``out`` as a ``graphviz.Digraph``.
 
-    Each Value is a box with its name (label or ``v{i}``), 数据 data and
+    Each Value is a box with its name (see :func:`graph.snapshot`), 数据 data and
     梯度 grad; each operation a small node; every edge into an operation
     carries the local derivative (``∂c/∂a = 1``).  ``rankdir`` LR/TB/RL/BT;
     ``show_grad=False`` drops the grad row, ``quiz=True`` prints it as ``?``;
     ``color_by="role"`` (input, parameter, constant, intermediate, output;
     ``params`` marks parameters explicitly) or ``"sign"`` (sign of the grad);
     ``show_index`` adds each node's topological index; ``layered`` puts nodes
-    at equal distance from the output in the same rank; ``highlight`` outlines
-    some Values.  Graphs over ``max_nodes`` nodes (None: no limit) are drawn
+    at equal distance from the output in the same rank; ``group`` boxes each
+    neuron (weights, bias, Σ, activation) and names its layer; ``highlight``
+    outlines some Values.  Graphs over ``max_nodes`` nodes (None: no limit) are drawn
     as a summary, with a warning.
     """
     if not isinstance(out, Value):
         fail(TypeError, f"draw_dot: 需要一个 Value, 收到 {type(out).__name__}",
              f"draw_dot needs a Value, got {type(out).__name__}")
     look = Look(rankdir=rankdir, show_grad=show_grad, quiz=quiz, color_by=color_by, show_index=show_index,
-                layered=layered, lang=lang, params=frozenset(_ids(params)))
-    order = topological_order(out)
-    if max_nodes is not None and len(order) > max_nodes:
-        warnings.warn(bilingual(f"draw_dot: 图有 {len(order)} 个节点, 超过 max_nodes={max_nodes}, 只画概要; "
+                layered=layered, lang=lang, params=frozenset(_ids(params)), group=group)
+    graph = snapshot(out)
+    if max_nodes is not None and len(graph) > max_nodes:
+        warnings.warn(bilingual(f"draw_dot: 图有 {len(graph)} 个节点, 超过 max_nodes={max_nodes}, 只画概要; "
                                 "需要全图请传 max_nodes=None",
-                                f"draw_dot: the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
+                                f"draw_dot: the graph has {len(graph)} nodes, more than max_nodes={max_nodes}; "
                                 "drawing a summary (pass max_nodes=None for every node)"),
                       stacklevel=2)
-        return summary_graph(out, order, look)
-    return build_graph(out, look, highlight=_ids(highlight), order=order)
+        return summary_graph(graph, look)
+    return build_graph(out, look, highlight=_ids(highlight), graph=graph)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..engine import Value, zero_grad
 from ..errors import fail
-from ..graph import leaves, topological_order
+from ..graph import leaves
 from ..trace import BackwardStep, BackwardSteps, backward_steps
 from .display import mimebundle
 from .dot import Look, Scene, build_graph
@@ -85,8 +85,8 @@ def frames(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR",
     accumulations or ``max_nodes`` nodes is refused with a ValueError: each
     frame is a whole graph, so big graphs belong in :func:`draw_dot`.
     """
-    root = out.out if isinstance(out, BackwardSteps) else out
-    order = topological_order(root) if isinstance(root, Value) else []
+    steps = recorded(out)
+    order = steps.graph.order
     if len(order) > max_nodes:
         fail(ValueError, f"frames: 图有 {len(order)} 个节点, 超过 max_nodes={max_nodes}; 逐帧动画只适合小图, "
              "大图请用 draw_dot",
@@ -94,7 +94,6 @@ def frames(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR",
              "small graphs, use draw_dot for big ones")
     look = Look(rankdir=rankdir, color_by=color_by, show_index=show_index, layered=layered, lang=lang,
                 params=frozenset(id(p) for p in params or ()))
-    steps = recorded(out)
     if len(steps) > max_steps:
         fail(ValueError, f"frames: 反向传播有 {len(steps)} 次堆放, 超过 max_steps={max_steps}",
              f"frames: the backward pass has {len(steps)} accumulations, more than max_steps={max_steps}")
@@ -102,12 +101,9 @@ def frames(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR",
     result = [_frame(None, look, steps, order, known)]
     if len(steps):
         known[id(steps.out)] = steps[0].node_grad
-    sent: dict[int, int] = {}  # 每个节点已送出几次: 当前边是它的第几个父节点. Parent position of the active edge.
     for step in steps:
-        position = sent.get(id(step.node), 0)
-        sent[id(step.node)] = position + 1
         known[id(step.parent)] = step.after
-        result.append(_frame(step, look, steps, order, known, position))
+        result.append(_frame(step, look, steps, order, known, step.position))
     return result
 
 
@@ -121,6 +117,6 @@ def _frame(step: BackwardStep | None, look: Look, steps: BackwardSteps, order: l
         scene.active_edge = (id(step.node), position)
         scene.active_note = f"{fmt(step.node_grad)} × {fmt(step.local)} = {fmt(step.contribution)}"
         index, receiver = step.index + 1, step.parent_name
-    graph = build_graph(steps.out, look, scene, order=order)
+    graph = build_graph(steps.out, look, scene, graph=steps.graph)
     totals = tuple((steps.names[id(node)], known[id(node)]) for node in reversed(order))
     return Frame(index, graph, step, scene.caption, totals, receiver)

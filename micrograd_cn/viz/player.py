@@ -1,10 +1,21 @@
-"""播放器的 HTML/JS 模板: 独立 HTML 文件与笔记本中的静态播放器共用这一份.
+"""逐步播放器: 一次排版 + 一串记录下的堆放 + 同一份前端 (assets/player.js).
 
-The one HTML/JS template of the step-through player, shared by the
-self-contained file of :func:`export_html` and the static notebook player.
-Every frame is inline SVG; without JavaScript all frames show one below the
-other, with it one frame at a time with previous / next / play buttons and
-the arrow keys.  No network, no CDN, no web fonts.
+The step-through player.  A step-through is data, not pictures:
+
+- **one layout** of the graph (Graphviz, once, with room in every box for the
+  widest gradient it will ever show), kept as one SVG whose nodes and edges
+  have stable ids (``node-<i>``, ``op-<i>``, ``d-<i>-<k>``);
+- **a compact list of recorded steps** from :func:`trace.backward_steps`: who
+  sends to whom along which edge, the receiver's running total and the
+  chain-rule equation;
+- **one front-end** (``assets/player.js`` and ``player.css``, plain JS/CSS, no
+  CDN) that applies step k's state to the SVG: text, classes, highlights,
+  pan / zoom / follow.
+
+The exported file, the notebook output, the docs site and the browser
+playground all load that front-end with data made by :func:`player_data`.
+Nothing moves between steps, the size grows with graph + steps, and a saved
+notebook replays without a kernel.
 """
 
 from __future__ import annotations
@@ -12,146 +23,198 @@ from __future__ import annotations
 import html
 import json
 import uuid
-from string import Template
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-from ..trace import partial
-from .display import inline_html
-from .frames import Frame
+from ..engine import Value
+from ..errors import fail
+from ..trace import BackwardSteps, partial
+from .dot import Look, Scene, build_graph, field_names
+from .frames import recorded
+from .renderer import RendererNotFoundError, to_svg
 from .style import fmt
 
-STYLE = """
-.mgcn-player { font-family: sans-serif; color: #111827; outline: none; }
-.mgcn-controls { display: none; gap: .5em; align-items: center; flex-wrap: wrap; margin: .5em 0; }
-.mgcn-js .mgcn-controls { display: flex; }
-.mgcn-controls button { font-size: 1em; padding: .3em .8em; cursor: pointer; }
-.mgcn-counter { font-weight: bold; margin-left: .5em; }
-.mgcn-js .mgcn-frame { display: none; }
-.mgcn-js .mgcn-frame.mgcn-current { display: block; }
-.mgcn-frame { border-top: 1px solid #e5e7eb; padding: .5em 0; }
-.mgcn-caption { font-size: 1.15em; margin: .3em 0; }
-.mgcn-svg svg { max-width: 100%; height: auto; }
-.mgcn-totals { border-collapse: collapse; margin: .5em 0; }
-.mgcn-totals caption { text-align: left; color: #4b5563; white-space: nowrap; }
-.mgcn-totals th, .mgcn-totals td { border: 1px solid #d1d5db; padding: .15em .6em; text-align: right; }
-.mgcn-totals tr.mgcn-receiver { background: #fee2e2; font-weight: bold; }
-"""
+ASSETS = Path(__file__).with_name("assets")
+MAX_NODES = 1200
+"""播放器最多画的节点数; 更大的图请用 draw_dot 的按层概要. The most Values a player draws."""
+FOCUS_ABOVE = 30
+"""节点多于此数时默认打开 "聚焦" (只突出当前节点的邻居). Above this many nodes focus starts on."""
 
-TEMPLATE = Template("""<div class="mgcn-player" id="$pid" tabindex="0">
-<style>$style</style>
-<div class="mgcn-controls">
-<button type="button" data-act="first">⇤ $first</button>
-<button type="button" data-act="prev">◀ $prev</button>
-<button type="button" data-act="play">▶ $play</button>
-<button type="button" data-act="next">$next ▶</button>
-<span class="mgcn-counter"></span>
-</div>
-<div class="mgcn-frames">
-$sections
-</div>
-<script>
-(function () {
-  var root = document.getElementById("$pid");
-  var frames = root.querySelectorAll(".mgcn-frame");
-  var counter = root.querySelector(".mgcn-counter");
-  var playButton = root.querySelector('[data-act="play"]');
-  var last = frames.length - 1, current = 0, timer = null;
-  var counterText = $counter;
-  function show(k) {
-    current = Math.max(0, Math.min(last, k));
-    for (var i = 0; i < frames.length; i++) {
-      frames[i].classList.toggle("mgcn-current", i === current);
-    }
-    counter.textContent = counterText.split("{k}").join(current).split("{n}").join(last);
-    root.setAttribute("data-step", current);
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    playButton.textContent = "▶ $play";
-  }
-  function play() {
-    if (timer !== null) { stop(); return; }
-    if (current === last) { show(0); }
-    playButton.textContent = "⏸ $pause";
-    timer = setInterval(function () {
-      if (current >= last) { stop(); } else { show(current + 1); }
-    }, $interval);
-  }
-  var actions = {
-    first: function () { stop(); show(0); },
-    prev: function () { stop(); show(current - 1); },
-    next: function () { stop(); show(current + 1); },
-    play: play
-  };
-  root.querySelectorAll("[data-act]").forEach(function (button) {
-    button.addEventListener("click", function () { actions[button.getAttribute("data-act")](); });
-  });
-  $keyTarget.addEventListener("keydown", function (event) {
-    if (event.key === "ArrowRight") { actions.next(); event.preventDefault(); }
-    else if (event.key === "ArrowLeft") { actions.prev(); event.preventDefault(); }
-    else if (event.key === "Home") { actions.first(); event.preventDefault(); }
-    else if (event.key === "End") { stop(); show(last); event.preventDefault(); }
-  });
-  root.classList.add("mgcn-js");
-  show(0);
-})();
-</script>
-</div>""")
-
-WORDS = {
-    "zh": {"first": "开头 first", "prev": "上一步 prev", "next": "下一步 next", "play": "播放 play",
-           "pause": "暂停 pause", "counter": "第 {k} / {n} 步 (step {k} of {n})",
-           "totals": "累计梯度 running totals"},
-    "en": {"first": "first", "prev": "prev", "next": "next", "play": "play", "pause": "pause",
-           "counter": "step {k} of {n}", "totals": "running totals"},
+WORDS: dict[str, dict[str, str]] = {
+    "zh": {"first": "开头", "prev": "上一步", "next": "下一步", "last": "末尾", "play": "播放", "pause": "暂停",
+           "zoom_in": "放大 zoom in", "zoom_out": "缩小 zoom out", "fit": "适合 fit", "follow": "跟随 follow",
+           "focus": "聚焦 focus", "fullscreen": "全屏 full screen", "counter": "第 {k} / {n} 步",
+           "step_head": "第 {k}/{n} 步: ", "totals": "累计梯度 running totals",
+           "start": "第 0 步: 前向传播已算出数据, 梯度待求 (step 0: forward pass done, gradients unknown)",
+           "help": "← → 或空格逐步; 拖动平移, 滚轮或 + − 缩放; 点一个节点只看它的邻居. "
+                   "(← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.)",
+           "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
+                     "(Scripts are not running: the graph after the backward pass and every step.)",
+           "all_steps": "全部步骤 (every step)"},
+    "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
+           "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
+           "fullscreen": "full screen", "counter": "step {k} of {n}", "step_head": "step {k}/{n}: ",
+           "totals": "running totals", "start": "step 0: forward pass done, gradients unknown",
+           "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
+           "static": "Scripts are not running: the graph after the backward pass and every step.",
+           "all_steps": "every step"},
 }
 
 
-def svg_only(svg: str) -> str:
-    """去掉 XML 声明与 DOCTYPE, 只留 <svg> 元素, 以便内联. Keep only the <svg> element for inlining."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+@cache
+def asset(name: str) -> str:
+    """前端文件的文本 (player.js, player.css). The text of a front-end file."""
+    return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def frame_section(frame: Frame, out_name: str, lang: str, picture: str | None = None) -> str:
-    """一帧的 HTML: 标题 (链式法则等式)、SVG 图和累计梯度表.
+@dataclass(frozen=True)
+class PlayerData:
+    """播放器需要的一切: ``data`` (可写成 JSON), 排好版的 ``svg`` 和它的 DOT 源码 ``dot``.
 
-    The HTML of one frame: the caption (chain-rule equation), the picture
-    (inline SVG, or the DOT source and install hint without a renderer) and
-    the table of running totals, the receiving node's row marked.
+    Everything a player needs: ``data`` (JSON-ready: nodes, steps, words),
+    the laid-out ``svg`` (None when it is to be laid out elsewhere, e.g. by
+    viz-js in the browser) and the ``dot`` source it came from.
     """
-    words = WORDS[lang]
-    if picture is None:  # 等式已在图上方用大字显示, 图中不再重复. The caption is shown above, not in the picture.
-        bare = frame.graph.copy()
-        bare.attr(label="")
-        picture = inline_html(bare.source)
-    picture = svg_only(picture)
-    marked = ' class="mgcn-receiver"'
-    rows = "".join(
-        f'<tr data-name="{html.escape(name)}"{marked if name == frame.receiver else ""}>'
-        f'<th>{html.escape(partial(out_name, name))}</th>'
-        f'<td class="mgcn-total">{"?" if grad is None else fmt(grad)}</td></tr>'
-        for name, grad in frame.totals)
-    return (f'<section class="mgcn-frame" data-step="{frame.index}">'
-            f'<p class="mgcn-caption">{html.escape(frame.caption)}</p>'
-            f'<div class="mgcn-svg">{picture}</div>'
-            f'<table class="mgcn-totals"><caption>{words["totals"]}</caption>{rows}</table></section>')
+
+    data: dict[str, Any]
+    svg: str | None
+    dot: str
+
+    def to_json(self) -> str:
+        """data 与 svg 合成一个 JSON 文本 (浏览器中的 mount 直接可用). Data and SVG as one JSON text."""
+        return json.dumps({**self.data, "svg": self.svg}, ensure_ascii=False)
 
 
-def player_html(frame_list: list[Frame], out_name: str, lang: str = "zh", *, keys_on_document: bool = False,
-                interval_ms: int = 1200, sections: list[str] | None = None) -> str:
-    """播放器的 HTML 片段 (一个 div, 自带样式与脚本).
+def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR", layered: bool = False,
+                group: bool | None = None, color_by: str = "role", show_index: bool = False,
+                params: Iterable[Value] | None = None, interval_ms: int = 1200, max_nodes: int | None = MAX_NODES,
+                layout: bool = True) -> PlayerData:
+    """为播放器准备数据: 图只遍历一次、只排版一次; 每一步是一小行数据.
 
-    The player as one self-contained ``<div>`` (its style and script inside).
-    ``keys_on_document`` makes the arrow keys work anywhere on the page (the
-    standalone file); otherwise only while the player has focus (a notebook).
-    ``sections`` are the frames' HTML when already made by :func:`frame_section`.
+    Prepare a player: the graph is walked once (:class:`graph.GraphSnapshot`)
+    and laid out once; each recorded accumulation becomes one short row
+    ``[sender, k, receiver, receiver's running total, equation]``.  ``out``
+    is a Value (recorded now from zero gradients) or a recorded
+    :class:`BackwardSteps`.  ``group`` boxes each neuron (default: when the
+    graph has neurons); ``layout=False`` leaves ``svg`` None for a page that
+    lays out ``dot`` itself.  More than ``max_nodes`` Values is refused.
     """
-    words = WORDS[lang]
+    steps = recorded(out)
+    graph = steps.graph
+    if max_nodes is not None and len(graph) > max_nodes:
+        fail(ValueError, f"播放器: 图有 {len(graph)} 个节点, 超过 max_nodes={max_nodes}; 请用 draw_dot 看按层的概要, "
+             "或传 max_nodes=None",
+             f"player: the graph has {len(graph)} nodes, more than max_nodes={max_nodes}; use draw_dot for a "
+             "summary by depth, or pass max_nodes=None")
+    if group is None:
+        group = any(node.op == "dot" for node in graph.order)
+    look = Look(rankdir=rankdir, color_by=color_by, show_index=show_index, layered=layered, lang=lang,
+                params=frozenset(id(p) for p in params or ()), group=group)
+    seed = fmt(steps[0].node_grad) if len(steps) else fmt(steps.out.grad)
+    shown: dict[int, set[str]] = {id(steps.out): {seed}}
+    final: dict[int, float] = {id(steps.out): steps[0].node_grad if len(steps) else steps.out.grad}
+    rows = []
+    index = graph.index
+    for step in steps:
+        text = fmt(step.after)
+        shown.setdefault(id(step.parent), set()).add(text)
+        final[id(step.parent)] = step.after
+        rows.append([index[id(step.node)], step.position, index[id(step.parent)], text, step.equation(lang)])
+    prefix = f"{field_names(lang)[1]} = "
+    reserve = {key: tuple(prefix + text for text in (*texts, "?")) for key, texts in shown.items()}
+    scene = Scene(grads=final, reserve=reserve)
+    picture = build_graph(steps.out, look, scene, graph=graph)
+    out_name = graph.names[index[id(steps.out)]]
+    data = {
+        "version": 1,
+        "lang": lang,
+        "words": WORDS[lang],
+        "out": index[id(steps.out)],
+        "seed": seed,
+        "grad_prefix": prefix,
+        "nodes": [{"name": name, "parents": [index[id(p)] for p in node.parents]}
+                  for node, name in zip(graph.order, graph.names)],
+        "partials": [partial(out_name, name) for name in graph.names],
+        "table_order": list(range(len(graph) - 1, -1, -1)),
+        "steps": rows,
+        "interval_ms": int(interval_ms),
+        "focus_above": FOCUS_ABOVE,
+    }
+    svg = None
+    if layout:
+        try:
+            svg = _inline_svg(to_svg(picture))
+        except RendererNotFoundError as error:  # 没有渲染器: 页面显示提示与 DOT 源码. Hint and DOT source instead.
+            data["missing_renderer"] = str(error)
+    return PlayerData(data, svg, picture.source)
+
+
+def _inline_svg(svg: str) -> str:
+    """去掉 XML 声明与 DOCTYPE, 宽高改用 viewBox 的单位 (1 单位 = 1 px). Keep the <svg> element, 1 unit = 1 px."""
+    svg = svg[svg.find("<svg"):]
+    head_end = svg.find(">")
+    head = svg[:head_end]
+    for unit in ("width", "height"):
+        start = head.find(f'{unit}="')
+        if start >= 0:
+            stop = head.find('"', start + len(unit) + 2)
+            value = head[start + len(unit) + 2:stop].removesuffix("pt")
+            head = f'{head[:start]}{unit}="{value}"{head[stop + 1:]}'
+    return head + svg[head_end:]
+
+
+def _json_in_html(data: dict[str, Any]) -> str:
+    """放进 <script> 的 JSON: 转义 "</" 与 HTML 注释. JSON safe inside a script element."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
+    """播放器的 HTML 片段: 一个 div, 内含样式、SVG、数据与脚本; 没有脚本时显示最终的图和全部步骤.
+
+    The player as one self-contained ``<div>``: style, the laid-out SVG, the
+    data and the front-end script.  Where scripts do not run (an untrusted
+    notebook, a static viewer) it shows the graph after the backward pass and
+    the list of every step.  ``keys_on_document`` makes the keys work anywhere
+    on the page (the standalone file); otherwise while the player has focus.
+    """
+    data = dict(prepared.data, keys_on_document=keys_on_document)
+    words = data["words"]
     pid = f"mgcn-{uuid.uuid4().hex[:12]}"
-    if sections is None:
-        sections = [frame_section(frame, out_name, lang) for frame in frame_list]
-    return TEMPLATE.substitute(
-        pid=pid, style=STYLE, sections="\n".join(sections), first=words["first"], prev=words["prev"],
-        next=words["next"], play=words["play"], pause=words["pause"],
-        counter=json.dumps(words["counter"], ensure_ascii=False),
-        keyTarget="document" if keys_on_document else "root", interval=int(interval_ms))
+    steps = "".join(f"<li>{html.escape(row[4])}</li>" for row in data["steps"])
+    picture = prepared.svg or (f'<p>{html.escape(data.get("missing_renderer", ""))}</p>'
+                               f"<pre>{html.escape(prepared.dot)}</pre>")
+    return (f'<div class="mgcn-player" id="{pid}" tabindex="0" data-step="0" data-lm-suppress-shortcuts="true" '
+            f'lang="{"zh-CN" if data["lang"] == "zh" else "en"}">'
+            f"<style>{asset('player.css')}</style>"
+            f'<p class="mgcn-static-only">{html.escape(words["static"])}</p>'
+            f'<div class="mgcn-static-only mgcn-static-view">{picture}</div>'
+            f'<details class="mgcn-static-only"><summary>{html.escape(words["all_steps"])}</summary>'
+            f"<ol>{steps}</ol></details>"
+            f'<script type="application/json" class="mgcn-data">{_json_in_html(data)}</script>'
+            f"<script>{asset('player.js')}\n"
+            f'MicrogradPlayer.mount(document.getElementById("{pid}"));</script></div>')
+
+
+class Player:
+    """笔记本中的播放器: 显示为 HTML (同一份前端), 保存后重新打开无需内核即可播放.
+
+    A player in a notebook: displayed as HTML with the one front-end, so a
+    saved notebook replays it without a kernel.  ``data`` is the
+    :class:`PlayerData`; ``html`` the fragment.
+    """
+
+    def __init__(self, prepared: PlayerData) -> None:
+        self.data = prepared
+        self.html = player_html(prepared)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<Player: {len(self.data.data['nodes'])} 个节点 nodes, {len(self.data.data['steps'])} 步 steps>"

@@ -13,7 +13,7 @@ from ..trace import format_number, is_wide
 
 FONT = "sans-serif"
 FONT_SIZE = 14
-EDGE_FONT_SIZE = 11
+EDGE_FONT_SIZE = 12  # 投影时也不小于 12 px. At least 12 px on a projector.
 
 # 角色 → (填充色, 边框色, 中文名, 英文名). Role → (fill, border, Chinese, English).
 ROLES: dict[str, tuple[str, str, str, str]] = {
