@@ -66,7 +66,7 @@ USER_SETTINGS = {
 # 笔记本输出中所有 <svg> 的最小屏幕字号 (CSS px): 计算字号 × 当前屏幕缩放 (getScreenCTM).
 # For every <svg> in the outputs, the smallest font size on screen in CSS px: computed font size × the
 # element's current screen scale from getScreenCTM (which includes every CSS and SVG transform above it).
-SVG_FONT_SIZES = """async () => {
+SVG_FONT_SIZES = """async (selector) => {
   const measure = (svg) => {
     const sizes = [];
     for (const text of svg.querySelectorAll('text')) {
@@ -82,7 +82,7 @@ SVG_FONT_SIZES = """async () => {
   };
   const cells = [...document.querySelectorAll('.jp-Notebook .jp-Cell')];
   const results = [];
-  const pictures = [...document.querySelectorAll('.jp-OutputArea-output svg, .jp-OutputArea-output img')]
+  const pictures = [...document.querySelectorAll(selector)]
     .filter((el) => el.tagName.toLowerCase() === 'img' ? /^data:image\\/svg|\\.svg|^blob:/.test(el.src)
                                                     : !el.parentElement.closest('svg'));
   for (const el of pictures) {
@@ -142,6 +142,7 @@ CELL_STATES = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell.jp-C
             mime: out.getAttribute('data-mime-type') || '', text: out.innerText}))};
 })"""
 
+OUTPUT_PICTURES = ".jp-OutputArea-output svg, .jp-OutputArea-output img"
 ERROR_MIME = "application/vnd.jupyter.error"
 STDERR_MIME = "application/vnd.jupyter.stderr"
 WIDGET_ERRORS = ("Error displaying widget", "model not found")
@@ -360,8 +361,14 @@ class LabPage:
         self.page.wait_for_selector(".jp-Notebook", state="visible", timeout=timeout)
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                                     " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=timeout)
-        self.page.evaluate("async () => { await jupyterapp.shell.currentWidget.context.ready;"
-                           " await jupyterapp.shell.currentWidget.sessionContext.ready; }")
+        # 内核就绪, 或者弹出了对话框 (如没有 kernelspec 时的 "选择内核"): 后者立即报告, 不空等.
+        # The kernel is ready, or a dialog came up (such as "Select Kernel" without a kernelspec): report it.
+        self.page.wait_for_function("() => { const w = jupyterapp.shell.currentWidget;"
+                                    " return (w.context.isReady && w.sessionContext.isReady)"
+                                    " || document.querySelector('.jp-Dialog'); }", timeout=timeout)
+        dialog = self.page.locator(".jp-Dialog")
+        if dialog.count():
+            raise RuntimeError(f"JupyterLab opened a dialog for {name}: {dialog.first.inner_text()!r}")
         if self.server.app == "lab":
             self.show_file_browser()
         self.wait_until_idle(timeout)
@@ -482,9 +489,14 @@ class LabPage:
         area.scroll_into_view_if_needed()
         return area
 
-    def svg_font_sizes(self) -> list[dict[str, Any]]:
-        """输出中每个 <svg> 的最小屏幕字号 (CSS px) 等. Smallest on-screen font size (CSS px) of each output SVG."""
-        return self.page.evaluate(SVG_FONT_SIZES)
+    def svg_font_sizes(self, selector: str = OUTPUT_PICTURES) -> list[dict[str, Any]]:
+        """输出中每个 <svg> (或 SVG 图片) 的最小屏幕字号 (CSS px) 等.
+
+        For every output ``<svg>`` (or SVG shown as ``<img>``) matched by
+        ``selector``: the smallest on-screen font size in CSS px of its drawn
+        text, the three smallest texts, its cell index, size and id.
+        """
+        return self.page.evaluate(SVG_FONT_SIZES, selector)
 
     def output_texts(self) -> list[str]:
         """输出中看得见的全部文字. All visible text in the outputs."""
