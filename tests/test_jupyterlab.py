@@ -1,4 +1,4 @@
-"""在真正的 JupyterLab 4 与 Chromium 中: 运行笔记本、报告错误、测量图的字号、保存后重新打开.
+"""在真正的 JupyterLab 4 (与 Notebook 7) 和 Chromium 中: 运行笔记本、报告错误、测量图的字号、保存后重新打开.
 
 Notebooks in real JupyterLab 4 driven in real headless Chromium at 1366×768
 with the file browser open: the harness itself (it runs cells, reports
@@ -47,7 +47,8 @@ def harness_cells(mark: str, fail: bool = False) -> list[str]:
         f"display(HTML({SCRIPT_PROBE.format(mark=mark)!r}))",
     ]
     if fail:
-        cells.insert(1, f"raise ValueError('出错了 failed {mark}')")
+        cells[1:1] = [f"display(HTML('<script>throw new Error(\"脚本出错 script failed {mark}\")</script>'))",
+                      f"raise ValueError('出错了 failed {mark}')"]
     return cells
 
 
@@ -98,10 +99,11 @@ def test_harness_reports_an_error_and_the_cells_it_stopped(lab):
     lab.open("failing.ipynb")
     run = lab.run_all()
     lab.screenshot("error")
-    assert len(run.problems) == 1
+    assert len(run.problems) == 2, run.problems
+    assert run.problems[0].startswith("cell 2:")
     assert "ValueError" in run.problems[0] and f"出错了 failed {mark}" in run.problems[0]
-    assert run.problems[0].startswith("cell 1:")
-    assert run.unexecuted == [2, 3, 4]  # "全部运行" 在出错处停下. Run All stops at the error.
+    assert run.problems[1] == f"page error: 脚本出错 script failed {mark}"  # 输出中的脚本. From an output's script.
+    assert run.unexecuted == [3, 4, 5]  # "全部运行" 在出错处停下. Run All stops at the error.
 
 
 # 播放器中每个节点形状在图坐标 (g.graph) 中的位置: 与平移、缩放无关, 节点移动时才会变.
@@ -232,6 +234,22 @@ def test_step_through_player_in_jupyterlab(lab):
     net = players.nth(1)
     step_player(lab, net, "reopened-net", [1, 3])
     assert lab.problems() == [] and lab.outside_requests == []
+
+
+def test_step_through_player_in_notebook7(notebook7):
+    notebook7.write_notebook("player.ipynb", PLAYER_CELLS)
+    notebook7.open("player.ipynb")
+    run = notebook7.run_all()
+    assert run.problems == [] and run.unexecuted == [], run.problems
+    players = notebook7.page.locator("div.mgcn-player")
+    assert players.count() == 2
+    step_player(notebook7, players.nth(1), "net", [1, 6])
+    notebook7.save("player.ipynb")
+    notebook7.reopen("player.ipynb")
+    players = notebook7.page.locator("div.mgcn-player")
+    assert players.count() == 2 and notebook7.trusted() == [True] * 4
+    step_player(notebook7, players.nth(1), "reopened-net", [2])
+    assert notebook7.problems() == [] and notebook7.outside_requests == []
 
 
 def test_untrusted_executed_notebook_shows_a_readable_player(lab):
