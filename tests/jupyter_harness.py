@@ -12,13 +12,21 @@ folders are listed at the end of the pytest run.
 
 Typical use::
 
-    def test_lesson(lab):
+    pytest_plugins = ("jupyter_harness",)
+
+    def test_demo(lab):
         lab.write_notebook("demo.ipynb", ["print(1 + 1)"])
         lab.open("demo.ipynb")
         run = lab.run_all()
         assert run.problems == [] and run.unexecuted == []
-        lab.save()
-        lab.reopen("demo.ipynb")
+        lab.save("demo.ipynb")
+        lab.reopen("demo.ipynb")  # 内核关掉, 不重新运行. Kernels shut down, nothing re-run.
+
+    def test_lesson(lab):  # 没有错误, 图中文字 ≥ 12 px, 没有 v<数字>. No errors, text ≥ 12 px, no v<n>.
+        run = lab.run_notebook(Path("notebooks/01_链式法则与堆放.ipynb"))
+        assert run.problems == [] and lab.small_text(12) == [] and lab.auto_names() == []
+
+The ``notebook7`` fixture gives the same :class:`LabPage` on Notebook 7.
 """
 
 from __future__ import annotations
@@ -337,19 +345,13 @@ class LabPage:
         (self.app_errors if own else self.page_errors).append(str(error))
 
     # ---- 笔记本文件 notebook files ----
-    def write_notebook(self, name: str, cells: list[str], markdown: dict[int, str] | None = None) -> Path:
-        """用 nbformat 写一个 (未运行的) 笔记本.
-
-        Write an unexecuted notebook; ``markdown`` puts text cells before cells.
-        """
+    def write_notebook(self, name: str, cells: list[str]) -> Path:
+        """用 nbformat 写一个未运行的笔记本 (Python 3 内核). Write an unexecuted notebook of code cells."""
         nbformat = require_module("nbformat")
         notebook = nbformat.v4.new_notebook()
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                            "language": "python"}
-        for index, source in enumerate(cells):
-            if markdown and index in markdown:
-                notebook.cells.append(nbformat.v4.new_markdown_cell(markdown[index]))
-            notebook.cells.append(nbformat.v4.new_code_cell(source))
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
         path = self.server.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, path)
@@ -431,6 +433,12 @@ class LabPage:
         unexecuted = [index for index, cell in enumerate(cells) if not re.search(r"\[\d+\]", cell["prompt"])]
         return RunResult(cells, time.monotonic() - start, unexecuted, self.problems())
 
+    def run_notebook(self, source: Path, timeout: float = 300_000) -> RunResult:
+        """把一个笔记本 (如一课) 复制过来, 打开, 全部运行. Copy a notebook (a lesson, say) in, open it and Run All."""
+        self.copy_notebook(source)
+        self.open(source.name)
+        return self.run_all(timeout)
+
     def problems(self) -> list[str]:
         """所有出错的输出: 异常回溯、stderr 中的回溯、部件错误、页面中未捕获的错误.
 
@@ -511,6 +519,10 @@ class LabPage:
         text, the three smallest texts, its cell index, size and id.
         """
         return self.page.evaluate(SVG_FONT_SIZES, selector)
+
+    def small_text(self, min_px: float = 12) -> list[dict[str, Any]]:
+        """文字小于 ``min_px`` 的图. The output pictures whose smallest drawn text is below ``min_px`` CSS px."""
+        return [picture for picture in self.svg_font_sizes() if picture["texts"] and picture["min_px"] < min_px]
 
     def output_texts(self) -> list[str]:
         """输出中看得见的全部文字. All visible text in the outputs."""

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from pathlib import Path
 
 from conftest import require_module
 
 pytest_plugins = ("jupyter_harness",)
+
+LESSONS = Path(__file__).resolve().parents[1] / "notebooks"
 
 MIN_PX = 12  # 投影仪上能读的最小字号. The smallest text a class can read on a projector.
 
@@ -60,7 +63,7 @@ def test_harness_runs_measures_saves_and_reopens(lab):
     assert lab.page.locator(".jp-DirListing-item", has_text="harness.ipynb").count() == 1
     run = lab.run_all()
     print(f"run all: {run.seconds:.1f} s")
-    assert run.problems == [] and run.unexecuted == []
+    assert run.problems == [] and run.unexecuted == [] and lab.stderr() == []
     assert f"{mark} 6.0 5.0" in run.cells[0]["outputs"][0]["text"]
     assert lab.page.locator("#mgcn-script-probe").inner_text() == f"脚本运行了 script ran {mark}"
     assert lab.trusted() == [True] * 4
@@ -73,6 +76,8 @@ def test_harness_runs_measures_saves_and_reopens(lab):
     print(f"draw_dot(e) in JupyterLab at 1366×768: {drawn[0]['width']:.0f} px wide, "
           f"smallest text {drawn[0]['min_px']:.1f} px")
     assert 0.8 < drawn[0]["smallest"][0]["height"] / drawn[0]["min_px"] < 2  # 两种量法一致. Two measures agree.
+    smallest = drawn[0]["min_px"]
+    assert [p["cell"] for p in lab.small_text(smallest + 0.1)] == [1] and lab.small_text(smallest - 0.1) == []
     lab.screenshot("draw-dot", lab.output(1))
     assert lab.auto_names() == ["v7"]
 
@@ -192,6 +197,16 @@ def step_player(lab, player, name, checks):
         assert inside(now["edge"], now["viewport"]), f"{name} step {target}: active edge outside {now}"
         lab.screenshot(f"{name}-step-{target}")
     return seen
+
+
+def test_lesson_01_runs_readably_in_jupyterlab(lab):
+    """第 1 课像老师那样运行: 没有错误, 图中文字 ≥ 12 px, 没有 v<数字>. Lesson 01 as a teacher runs it."""
+    run = lab.run_notebook(LESSONS / "01_链式法则与堆放.ipynb")
+    lab.screenshot("lesson-01-end")
+    assert run.problems == [] and run.unexecuted == []
+    pictures = [picture for picture in lab.svg_font_sizes() if picture["texts"]]
+    assert len(pictures) >= 5 and lab.small_text(MIN_PX) == []
+    assert lab.auto_names() == []
 
 
 def test_step_through_player_in_jupyterlab(lab):
