@@ -255,7 +255,7 @@ def jupyter_server(app: str = "lab", settings: dict[str, dict[str, Any]] | None 
     log = base / "server.log"
     with log.open("w", encoding="utf-8") as log_file:
         process = subprocess.Popen(command, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=_die_with_parent)
     server = JupyterServer(app, f"http://127.0.0.1:{port}/", token, root, process, log)
     try:
         _wait_until_answering(server, timeout)
@@ -263,6 +263,18 @@ def jupyter_server(app: str = "lab", settings: dict[str, dict[str, Any]] | None 
     finally:
         _stop(process)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """(Linux) 测试进程被强行结束时, 服务器收到 SIGTERM, 不会留下来.
+
+    On Linux, ask for SIGTERM when the test process dies (say, killed by a
+    timeout before its ``finally`` ran), so no server is left behind.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _wait_until_answering(server: JupyterServer, timeout: float) -> None:
