@@ -45,9 +45,12 @@ _LAZY: dict[str, str] = {
     "export_html": "viz",
     "to_svg": "viz",
     "frames": "viz",
+    "player_data": "viz",
     "backward_steps": "trace",
     "path_sums": "trace",
     "BackwardSteps": "trace",
+    "check_answer": "diagnose",
+    "quiz_data": "diagnose",
     # 神经网络与训练 networks and training
     "check_manual_gradients": "manual",
     "layer_deltas": "deltas",
@@ -57,9 +60,11 @@ _LAZY: dict[str, str] = {
     "plot_decision_boundary": "plots",
     "to_torch": "bridge",
     "from_torch": "bridge",
+    # 课堂 classroom
+    "exercises": "classroom.exercises",
 }
-_SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli",
-               "manual", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
+_SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", "trace", "cli", "manual", "diagnose",
+               "classroom", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
 
 __all__ = [
     "GradcheckReport", "Value", "as_value", "cos", "dot", "exp", "gradcheck", "is_grad_enabled",

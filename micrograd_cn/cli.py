@@ -4,12 +4,18 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
 
 * ``micrograd-cn`` or ``micrograd-cn demo``: the demo e = (a+b)(b+1).
 * ``micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 [-o e.svg] [--html e.html]
-  [--steps] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``: evaluate the
-  expression, run the backward pass and print the value and every gradient
-  (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放) and the
-  chain-rule equations; ``-o`` writes the graph (.svg .png .pdf .dot) and
-  ``--html`` the step-through player.  The output is called ``e`` unless
+  [--steps] [--explain b] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``:
+  evaluate the expression, run the backward pass and print the value and every
+  gradient (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放)
+  and the chain-rule equations; ``--explain b`` (repeatable) the chain-rule
+  expansion of ∂e/∂b (``∂e/∂b = ∂e/∂(a+b)·∂(a+b)/∂b + … = 2×1 + 3×1 = 5``);
+  ``-o`` writes the graph (.svg .png .pdf .dot) and ``--html`` the
+  step-through player.  The output is called ``e`` unless
   ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
+* ``micrograd-cn exercises -n 10 --level 2 --seed 7 [-o sheet.html]
+  [--answers] [--quiz DIR]``: print generated exercises (``--answers`` adds the answers;
+  ``--quiz DIR`` writes one quiz player per exercise),
+  or write them as a printable worksheet with an answer key.
 
 Exit codes: 0 success; 2 a refused expression, a bad variable or a math error
 (nothing is evaluated for a refused expression); 1 a file could not be
@@ -22,6 +28,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .engine import Value
 from .errors import bilingual
@@ -49,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Seeing backprop: gradients of an expression and every accumulation of the backward pass.",
         epilog='例 example: micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 --steps -o e.svg --html e.html',
     )
-    commands = parser.add_subparsers(dest="command", metavar="{demo,graph}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,graph,exercises}")
     commands.add_parser("demo", help="运行演示 e = (a+b)(b+1) (run the demo)",
                         description="运行演示 e = (a+b)(b+1). Run the demo e = (a+b)(b+1).")
     graph = commands.add_parser(
@@ -68,15 +75,40 @@ def build_parser() -> argparse.ArgumentParser:
                        help="把计算图写成文件, 格式取自后缀 .svg .png .pdf .dot (write the graph; format from suffix)")
     graph.add_argument("--html", metavar="FILE", help="写出可逐步播放的 HTML 文件 (write the step-through HTML player)")
     graph.add_argument("--steps", action="store_true", help="打印堆放表与链式法则等式 (print the table and equations)")
+    graph.add_argument("--explain", action="append", default=[], metavar="NAME",
+                       help="打印 ∂输出/∂NAME 的链式法则展开, 可重复 (print the chain-rule expansion of a node; "
+                            "repeatable)")
     graph.add_argument("--lang", choices=("zh", "en"), default="zh", help="语言 language (默认 default: zh)")
     graph.add_argument("--quiz", action="store_true",
-                       help="图中梯度显示为 ? (quiz mode: grads shown as ? in the drawn graph)")
+                       help="测验: 图中梯度显示为 ?, --html 的播放器让学生填写答案并诊断错误 "
+                            "(quiz: grads shown as ?; the --html player asks for them and diagnoses mistakes)")
     graph.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                        help="图的方向: 从左到右或从上到下 (graph direction; default LR)")
     graph.add_argument("--name", default=None,
                        help=f"输出节点的名字 (the output's name; default {OUTPUT_NAME}, "
                             f"or out if a variable is called {OUTPUT_NAME})")
+    _add_exercises(commands)
     return parser
+
+
+def _add_exercises(commands: Any) -> None:
+    """exercises 子命令的参数. The arguments of the exercises subcommand."""
+    from .classroom.exercises import LEVELS, MAX_EXERCISES
+
+    levels = "; ".join(f"{k}: {zh} ({en})" for k, (zh, en) in LEVELS.items())
+    sheet = commands.add_parser(
+        "exercises", help="生成课堂练习与练习卷 (generate exercises and a printable worksheet)",
+        description=f"生成数字好算的反向传播练习, 同一种子得到同一组题. Generate backprop exercises with "
+                    f"hand-computable numbers, the same for the same seed. 难度 levels: {levels}.",
+        epilog="例 example: micrograd-cn exercises -n 10 --level 2 --seed 7 -o sheet.html")
+    sheet.add_argument("-n", type=int, default=10, help=f"题数 1–{MAX_EXERCISES} (number of exercises; default 10)")
+    sheet.add_argument("--level", type=int, choices=sorted(LEVELS), default=1, help="难度 level (默认 default: 1)")
+    sheet.add_argument("--seed", type=int, default=0, help="随机种子 random seed (默认 default: 0)")
+    sheet.add_argument("-o", "--output", metavar="FILE.html",
+                       help="写出可打印的练习卷, 答案另起一页 (write the printable worksheet with its answer key)")
+    sheet.add_argument("--answers", action="store_true", help="同时打印答案 (print the answers too)")
+    sheet.add_argument("--quiz", metavar="DIR",
+                       help="把每道题写成一个测验播放器 DIR/exercise-NN.html (one quiz player per exercise)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,7 +122,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .demo import main as demo
 
         return demo()
+    if args.command == "exercises":
+        return run_exercises(args)
     return run_graph(args)
+
+
+def run_exercises(args: argparse.Namespace) -> int:
+    """exercises 子命令: 生成 → 打印或写出练习卷. The exercises subcommand."""
+    from .classroom.exercises import exercises
+
+    try:
+        made = exercises(n=args.n, level=args.level, seed=args.seed)
+    except ValueError as error:
+        print(f"micrograd-cn: {error}", file=sys.stderr)
+        return 2
+    if args.quiz:
+        try:
+            folder = Path(args.quiz)
+            folder.mkdir(parents=True, exist_ok=True)
+            for ex in made:
+                print(f"已写入 wrote: {ex.export_quiz(folder / f'exercise-{ex.number:02d}.html')}")
+        except ImportError as error:
+            print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
+            return 1
+        except (RuntimeError, OSError) as error:
+            print(f"micrograd-cn: {error}", file=sys.stderr)
+            return 1
+    if not args.output:
+        if args.quiz:
+            return 0
+        for ex in made:
+            print(f"第 {ex.number} 题 Exercise {ex.number}: {ex.text}")
+            given = ", ".join(f"{name} = {format_number(value)}" for name, value in ex.values.items())
+            print(f"  已知 given: {given}")
+            print(f"  求 find: {', '.join(q.symbol for q in ex.questions)}")
+            if args.answers:
+                print(f"  答案 answers: {', '.join(f'{q.symbol} = {q.answer_text()}' for q in ex.questions)}")
+        return 0
+    try:
+        from .classroom.worksheet import write_worksheet
+
+        path = write_worksheet(made, args.output)
+    except ImportError as error:
+        print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
+        return 1
+    except (RuntimeError, OSError) as error:
+        print(f"micrograd-cn: {error}", file=sys.stderr)
+        return 1
+    print(f"已写入 wrote: {path}")
+    return 0
 
 
 def run_graph(args: argparse.Namespace) -> int:
@@ -112,11 +192,27 @@ def run_graph(args: argparse.Namespace) -> int:
 
         out = build()
         steps = backward_steps(out)
+        explained = _explained(steps, args.explain)
     except (ExpressionError, ArithmeticError, ValueError) as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)
         return 2
     _print_result(args, expression.text, variables, steps)
+    if explained:
+        print(f"\n{_text(args.lang, '链式法则展开', 'chain rule, term by term')}:")
+        for node in explained:
+            print(f"  {steps.explain(node).text(args.lang)}")
     return _write_files(args, build)
+
+
+def _explained(steps: BackwardSteps, wanted: list[str]) -> list[Value]:
+    """--explain 的名字对应的节点; 不认识的名字报错. The nodes named by --explain."""
+    by_name = {steps.names[id(node)]: node for node in (steps.out, *(step.parent for step in steps))}
+    unknown = [name for name in wanted if name not in by_name]
+    if unknown:
+        raise ExpressionError(bilingual(f"--explain: 图中没有节点 {', '.join(unknown)}; 可用: {', '.join(by_name)}",
+                                        f"--explain: no node called {', '.join(unknown)}; "
+                                        f"known: {', '.join(by_name)}"))
+    return [by_name[name] for name in wanted]
 
 
 def _print_result(args: argparse.Namespace, text: str, variables: dict[str, float], steps: BackwardSteps) -> None:
@@ -160,7 +256,7 @@ def _write_files(args: argparse.Namespace, build: Callable[[], Value]) -> int:
             graph = draw_dot(out, rankdir=args.rankdir, quiz=args.quiz, lang=args.lang)
             print(f"{_text(args.lang, '已写入', 'wrote')}: {render(graph, args.output)}")
         if args.html:
-            page = export_html(build(), args.html, lang=args.lang, rankdir=args.rankdir)
+            page = export_html(build(), args.html, lang=args.lang, rankdir=args.rankdir, quiz=args.quiz)
             print(f"{_text(args.lang, '已写入', 'wrote')}: {page}")
     except (ImportError, RuntimeError, OSError, ValueError) as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)

@@ -140,11 +140,24 @@ def net_2_3_1() -> MLP:
     """2-3-1 sigmoid 网络: 隐藏神经元 j 的权重是 W 的第 j 列 (MLP 按 "进入神经元 j" 的行存储).
 
     The 2-3-1 sigmoid network.  The textbook's ``W`` is input × hidden, so
-    hidden neuron ``j`` gets column ``j`` of ``W``.
+    hidden neuron ``j`` gets column ``j`` of ``W``.  Parameters and nodes
+    carry the textbook's names (``W11``…``W23``, ``B1_1``…, ``V1``…, ``B2``;
+    ``net1_j``, ``H_j``, ``net2``, ``Y``).
     """
     w = NET_2_3_1["W"]
-    return MLP.from_weights([_transpose(w), [NET_2_3_1["V"]]], [NET_2_3_1["B1"], [NET_2_3_1["B2"]]],
-                            activation="sigmoid", output_activation="sigmoid")
+    model = MLP.from_weights([_transpose(w), [NET_2_3_1["V"]]], [NET_2_3_1["B1"], [NET_2_3_1["B2"]]],
+                             activation="sigmoid", output_activation="sigmoid")
+    hidden, output = model.layers[0].neurons, model.layers[1].neurons[0]
+    for j, neuron in enumerate(hidden):  # 教材的名字 the textbook's names: W11…W23, B1_1…, V1…, net1_j, H_j
+        for i, weight in enumerate(neuron.w):
+            weight.label = f"W{i + 1}{j + 1}"
+        neuron.b.label = f"B1_{j + 1}"
+        neuron.net_label, neuron.out_label = f"net1_{j + 1}", f"H_{j + 1}"
+    for j, weight in enumerate(output.w):
+        weight.label = f"V{j + 1}"
+    output.b.label = "B2"
+    output.net_label, output.out_label = "net2", "Y"
+    return model
 
 
 def net_2_3_1_step(model: MLP | None = None, lr: float | None = None) -> dict[str, Any]:
@@ -160,6 +173,7 @@ def net_2_3_1_step(model: MLP | None = None, lr: float | None = None) -> dict[st
     H = hidden_layer(NET_2_3_1["x"])
     Y = output_layer(H)
     J = mse(Y, NET_2_3_1["label"])
+    J.label = "J"
     model.zero_grad()
     J.backward()
     forward = {"net1": [pre_activation(h).data for h in H], "H": [h.data for h in H],

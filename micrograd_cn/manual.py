@@ -33,6 +33,7 @@ from itertools import product
 from typing import Any, Union
 
 from .deltas import is_network, network_layers, run_with_loss
+from .diagnose import CONFUSION_TEXT, CONFUSIONS, MISTAKES, close
 from .engine import Value, propagate
 from .errors import fail
 from .gradcheck import RowsReport
@@ -41,12 +42,6 @@ from .nn.module import Module
 from .train import LossSpec
 
 Manual = Union[Mapping[str, Any], Callable[..., Mapping[str, Any]]]
-
-CONFUSIONS: dict[str, tuple[str, Callable[[float], float]]] = {
-    "sigmoid": ("tanh_derivative_for_sigmoid", lambda y: 1.0 - y * y),
-    "tanh": ("sigmoid_derivative_for_tanh", lambda y: y * (1.0 - y)),
-}
-"""激活函数 → (错误名, 错用的局部导数, 以输出 y 表示). Activation → (mistake, the wrong local derivative of y)."""
 
 NICE_FACTORS = (2.0, 0.5, -2.0, -0.5)
 """常见的漏乘/多乘因子. Factors that a forgotten ½ or 2 produces."""
@@ -192,10 +187,6 @@ class _Variant:
     grads: dict[int, float]
 
 
-def _close(a: float, b: float, rtol: float, atol: float) -> bool:
-    return abs(a - b) <= atol + rtol * abs(b)
-
-
 def _fit_factor(student: list[float], engine: list[float], rtol: float, atol: float) -> tuple[float, float] | None:
     """找 c 使 学生 ≈ c × 引擎; 返回 (c, 代价) 或 None. The factor c with yours ≈ c·engine, and its cost."""
     candidates = [(1.0, 0.0), (-1.0, 1.0), *((c, 1.0) for c in NICE_FACTORS)]
@@ -205,8 +196,8 @@ def _fit_factor(student: list[float], engine: list[float], rtol: float, atol: fl
         if abs(c) > 1e-9:  # c ≈ 0 是 "全给了 0", 不是常数因子. Zeros are not a factor.
             candidates.append((c, 1.5))
     for c, cost in candidates:
-        if all(_close(s, c * g, rtol, atol) for s, g in zip(student, engine)):
-            if cost == 1.5 and any(_close(c, nice, 1e-9, 0.0) for nice in (1.0, -1.0, *NICE_FACTORS)):
+        if all(close(s, c * g, rtol, atol) for s, g in zip(student, engine)):
+            if cost == 1.5 and any(close(c, nice, 1e-9, 0.0) for nice in (1.0, -1.0, *NICE_FACTORS)):
                 continue
             return c, cost
     return None
@@ -256,9 +247,8 @@ def _where_zh(where: str) -> str:
 
 
 SHORT_HINTS = {
-    "sign": "符号反了 sign flipped",
-    "tanh_derivative_for_sigmoid": "sigmoid 用了 1−σ² (tanh' used for σ')",
-    "sigmoid_derivative_for_tanh": "tanh 用了 y(1−y) (σ'-form used for tanh')",
+    "sign": "{} {}".format(*MISTAKES["sign"]),
+    **{kind: "{} ({})".format(*MISTAKES[kind]) for kind, _ in CONFUSIONS.values()},
     "transposed": "转置了 transposed",
     "unexplained": "不符 mismatch",
 }
@@ -274,8 +264,9 @@ def _hint(kind: str, where: str, factor: float) -> tuple[str, str]:
     """一种错误的中英文说明. The bilingual explanation of one mistake."""
     at_zh, at_en = (f"{_where_zh(where)}: ", f"{where}: ") if where else ("", "")
     if kind == "sign":
-        return ("符号反了: 你的梯度 = −(引擎的梯度); 检查 ∂E/∂o = o − t (不是 t − o)",
-                "sign flipped: yours = −engine; check that ∂E/∂o = o − t, not t − o")
+        zh, en = MISTAKES["sign"]
+        return (f"{zh}: 你的梯度 = −(引擎的梯度); 检查 ∂E/∂o = o − t (不是 t − o)",
+                f"{en}: yours = −engine; check that ∂E/∂o = o − t, not t − o")
     if kind == "factor":
         zh = f"差一个常数因子: 你的梯度 = {factor:.6g} × 引擎的梯度"
         en = f"constant factor: yours = {factor:.6g} × engine"
@@ -284,12 +275,9 @@ def _hint(kind: str, where: str, factor: float) -> tuple[str, str]:
         elif abs(abs(factor) - 0.5) < 1e-9:
             zh, en = zh + " (是否多乘了 ½, 或漏了平方求导的 2?)", en + " (an extra ½, or a lost 2 from d(u²)/du?)"
         return zh, en
-    if kind == "tanh_derivative_for_sigmoid":
-        return (f"{at_zh}sigmoid 单元的导数用成了 tanh 的导数 1−σ²; 应为 σ(1−σ)",
-                f"{at_en}the tanh derivative 1−σ² was used for sigmoid units; σ' = σ(1−σ)")
-    if kind == "sigmoid_derivative_for_tanh":
-        return (f"{at_zh}tanh 单元的导数用成了 sigmoid 形式的 y(1−y); 应为 1−y²",
-                f"{at_en}the sigmoid-style derivative y(1−y) was used for tanh units; tanh' = 1−y²")
+    if kind in CONFUSION_TEXT:  # 导数混用: 与单个节点的诊断同一说明. The node diagnosis's text.
+        zh, en = CONFUSION_TEXT[kind]
+        return at_zh + zh, at_en + en
     if kind == "transposed":
         return ("矩阵转置了 (下标 i, j 弄反): W[j][i] 是从输入 i 到神经元 j 的权重 (nout×nin)",
                 "matrix transposed (indices i, j mixed up): W[j][i] connects input i to neuron j (nout×nin)")
@@ -412,7 +400,7 @@ def _report(groups: dict[str, _Group], given: Mapping[str, Any], engine: dict[in
         group = groups[name]
         student, transposed = _arrange(group, value)
         truth = [engine[id(p)] for p in group.values]
-        oks = [_close(s, g, rtol, atol) for s, g in zip(student, truth)]
+        oks = [close(s, g, rtol, atol) for s, g in zip(student, truth)]
         found: list[tuple[str, str, float]] = []
         if not all(oks):
             found = _diagnose(group, student, engine, variants, rtol, atol)[0]

@@ -160,6 +160,7 @@ class BackwardSteps(Sequence[BackwardStep]):
         self.order = order
         self.names = names
         self.graph = graph if graph is not None else snapshot(out)
+        self._terms_cache: dict[int, list[Term]] | None = None
         """整张图的快照 (顺序、名字、深度、边). The snapshot of the whole graph."""
         self._steps = steps
         # 每个非输出节点都至少接收过一次, 所以 out 与各步的接收者就是整个图. Out plus every receiver is the graph.
@@ -238,6 +239,136 @@ class BackwardSteps(Sequence[BackwardStep]):
             "order": [self.names[id(node)] for node in self.order],
             "grads": dict(self.grads),
             "events": [step.to_dict() for step in self._steps],
+        }
+
+    def explain(self, node: Value) -> Explanation:
+        """node 的梯度的链式法则展开 (取自记录的反向传播), 如 ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2×1 + 3×1 = 5.
+
+        The chain-rule expansion of ∂out/∂node from the recorded pass: one
+        term per edge from ``node`` into a consumer, in the order the pass
+        piled them up.
+        """
+        if id(node) not in self.names:
+            data = getattr(node, "data", node)
+            fail(ValueError, f"explain: 这个 Value (data={data!r}) 不在 {self.out_name} 的计算图中",
+                 f"explain: this Value (data={data!r}) is not in the graph of {self.out_name}")
+        if node is self.out:
+            return Explanation(node, self.out_name, self.out_name, (), self.grads[self.out_name])
+        terms = self._terms().get(id(node), ())
+        return Explanation(node, self.names[id(node)], self.out_name, tuple(terms),
+                           sum(term.product for term in terms))
+
+    def _terms(self) -> dict[int, list[Term]]:
+        """每个节点收到的各项 (一次遍历全部步骤, 之后缓存). Every node's terms, from one pass over the steps."""
+        if self._terms_cache is None:
+            self._terms_cache = {}
+            for step in self._steps:
+                self._terms_cache.setdefault(id(step.parent), []).append(Term(
+                    step.node, step.node_name, step.position, step.index, step.node_grad, step.local,
+                    step.contribution))
+        return self._terms_cache
+
+
+# ---- 一个节点的链式法则展开 the chain rule for one node ------------------------------------
+
+
+def _factor(x: float) -> str:
+    """乘积中的一个因子, 负数加括号: 2, (-1). A factor of a product; negatives in parentheses."""
+    text = format_number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+@dataclass(frozen=True)
+class Term:
+    """展开式中的一项: 使用者 consumer 的第 k 个输入是该节点, 第 step 步送来 consumer_grad × local = product.
+
+    One term of the expansion: ``node`` is input ``k`` of ``consumer``
+    (``consumer.parents[k]``); at step ``step`` of the recorded pass the
+    consumer sent ``consumer_grad`` (∂out/∂consumer) × ``local``
+    (∂consumer/∂node) = ``product``.
+    """
+
+    consumer: Value
+    consumer_name: str
+    k: int
+    step: int
+    consumer_grad: float
+    local: float
+    product: float
+
+    def symbol(self, out_name: str, name: str) -> str:
+        """这一项的记号, 如 ∂e/∂c·∂c/∂b. The term in symbols."""
+        return f"{partial(out_name, self.consumer_name)}·{partial(self.consumer_name, name)}"
+
+    def numbers(self) -> str:
+        """这一项的数, 如 2×1. The term in numbers."""
+        return f"{_factor(self.consumer_grad)}×{_factor(self.local)}"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """∂out/∂node 的链式法则展开: 每个使用者一项, value 是各项之和.
+
+    The chain-rule expansion of ∂out/∂node: one :class:`Term` per edge into a
+    consumer, and their sum ``value``.  For the output itself there are no
+    terms and ``value`` is the gradient the pass started with (1).
+    """
+
+    node: Value
+    name: str
+    out_name: str
+    terms: tuple[Term, ...]
+    value: float
+
+    def formula(self) -> str:
+        """只含记号与数的等式. The equation alone, e.g. ``∂e/∂b = ∂e/∂c·∂c/∂b + … = 2×1 + 3×1 = 5``."""
+        left = partial(self.out_name, self.name)
+        total = format_number(self.value)
+        if not self.terms:
+            return f"{left} = {total}"
+        symbols = " + ".join(t.symbol(self.out_name, self.name) for t in self.terms)
+        numbers = " + ".join(t.numbers() for t in self.terms)
+        return f"{left} = {symbols} = {numbers} = {total}"
+
+    def note(self, lang: Lang = "zh") -> str:
+        """一句说明: 有几个使用者, 它们送来的梯度堆放相加. A short sentence on where the terms come from."""
+        _check_lang(lang)
+        through = ", ".join(t.consumer_name for t in self.terms)
+        if not self.terms:
+            return ("（输出对自己的导数, 反向传播从这里开始）" if lang == "zh"
+                    else "(the output itself: the backward pass starts here)")
+        if len(self.terms) == 1:
+            return f"（只有一个使用者 {through}）" if lang == "zh" else f"(one consumer, {through})"
+        return (f"（{len(self.terms)} 个使用者 {through} 送来的梯度堆放相加）" if lang == "zh"
+                else f"(what the {len(self.terms)} consumers {through} send, piled up)")
+
+    def text(self, lang: Lang = "zh") -> str:
+        """等式加一句说明 (zh 或 en). The equation with a short sentence in Chinese or English."""
+        return f"{self.formula()} {self.note(lang)}"
+
+    def __str__(self) -> str:
+        return self.text("zh")
+
+    def to_dict(self, index: dict[int, int]) -> dict[str, Any]:
+        """可写成 JSON 的字典; index 把 id(节点) 映射为拓扑序号, 边写成 [使用者序号, k].
+
+        A JSON-friendly dict; ``index`` maps ``id(node)`` to its topological
+        index (``BackwardSteps.graph.index``), so every edge is ``[consumer,
+        k]`` as in the drawn graph's ``d-<consumer>-<k>``.
+        """
+        return {
+            "value": self.value,
+            "head": partial(self.out_name, self.name),
+            "total": format_number(self.value),
+            "formula": self.formula(),
+            "note_zh": self.note("zh"),
+            "note_en": self.note("en"),
+            "text_zh": self.text("zh"),
+            "text_en": self.text("en"),
+            "terms": [{"edge": [index[id(t.consumer)], t.k], "step": t.step,
+                       "symbol": t.symbol(self.out_name, self.name), "numbers": t.numbers(),
+                       "consumer_grad": t.consumer_grad, "local": t.local, "product": t.product}
+                      for t in self.terms],
         }
 
 

@@ -120,7 +120,7 @@ def test_writes_files_through_viz_api(capsys, tmp_path, monkeypatch):
     assert code == 0
     assert calls == [("draw_dot", "e", 1.0, {"rankdir": "TB", "quiz": True, "lang": "en"}),
                      ("render", "digraph {}", str(svg)),
-                     ("export_html", "e", 0.0, "en", {"rankdir": "TB"})]  # 新图, 尚未反向传播 a fresh graph
+                     ("export_html", "e", 0.0, "en", {"rankdir": "TB", "quiz": True})]  # 新图 a fresh graph
     assert f"wrote: {svg}" in out and f"wrote: {page}" in out
 
 

@@ -25,7 +25,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSONS = ["01_链式法则与堆放", "02_神经元与梯度下降", "03_两层网络逐步反向传播", "04_手推梯度检查",
            "05_矩阵形式的误差项", "06_训练多层感知机", "07_循环神经网络与BPTT", "08_从_micrograd_cn_到_PyTorch"]
 API_PAGES = ["engine", "graph", "gradcheck", "trace", "viz", "nn", "optim", "train", "plots", "datasets",
-             "examples", "manual", "deltas", "bridge", "dynamics", "sequence_tasks", "cli"]
+             "examples", "manual", "diagnose", "classroom", "deltas", "bridge", "dynamics", "sequence_tasks", "cli"]
 BUILD_TIMEOUT = 600  # 秒. Seconds.
 
 EXTERNAL = r"[\"']?(?:https?:)?//"

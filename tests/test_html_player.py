@@ -206,3 +206,65 @@ def test_chinese_labels_fit_their_boxes_in_the_browser(pure, page, tmp_path):
         result = page.evaluate(OVERFLOWS, page.query_selector(".mgcn-viewport svg"))
         assert result["checked"] == 5 * 3 + 3 and result["bad"] == [], step_index
         page.keyboard.press("ArrowRight")
+
+
+def test_the_neuron_view_reads_like_the_textbook_figure(pure, browser, tmp_path):
+    network = examples.mazur_network()
+    error, _ = examples.mazur_forward(network)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(export_html(error, tmp_path / "net.html").as_uri())
+    page.click('[data-act="view"]')
+    neurons = page.locator(".mgcn-viewport svg:visible g.node[id^='neuron-']")
+    assert neurons.count() == 4
+    titles = {neurons.nth(k).locator("text").first.text_content() for k in range(4)}
+    assert titles == {"h1 (第 1 层)", "h2 (第 1 层)", "o1 (第 2 层)", "o2 (第 2 层)"}
+    for _ in range(18):  # 第 18 步: net_o2 把梯度送给 out_h1, 即神经元 o2 → h1. Step 18: neuron o2 sends to h1.
+        page.keyboard.press("ArrowRight")
+    assert "∂E_total/∂out_h1 += ∂E_total/∂net_o2" in page.locator(".mgcn-equation").inner_text()
+    receiver = page.locator(".mgcn-viewport svg:visible .mgcn-receiver")
+    assert receiver.locator("text").first.text_content() == "h1 (第 1 层)"
+    assert receiver.locator("text").nth(2).text_content() == "梯度 grad = 0.03635"
+    receiver.click()  # 展开神经元 h1 open neuron h1
+    assert page.locator('.mgcn-viewport svg:visible [id="node-0"]').count() == 1  # 全部节点视图 the full view
+    assert page.locator(".mgcn-viewport svg:visible .mgcn-selected text").first.text_content() == "out_h1"
+    context.close()
+
+
+def test_the_quiz_diagnoses_a_missing_path_and_accepts_the_right_answer(pure, page, tmp_path):
+    page.goto(export_html(e_graph()["e"], tmp_path / "quiz.html", quiz=True).as_uri())
+    assert page.locator(".mgcn-score").inner_text() == "答对 0 / 5"
+    assert page.locator('[data-act="next"]').is_hidden() and box_grad(page, 4) == "梯度 grad = ?"
+    page.locator('[id="node-1"]').click()  # b
+    answer, feedback = page.locator(".mgcn-answer input"), page.locator(".mgcn-feedback")
+    answer.fill("2")
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "missing_path"
+    assert "漏了经过 d 的路径" in feedback.inner_text() and "a path is missing" in feedback.inner_text()
+    assert page.locator('[id="d-3-0"]').get_attribute("class") == "edge mgcn-hot"  # d→b 这条边 the edge d→b
+    answer.fill("-5")
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "sign"
+    answer.fill("7")  # (2+1) + (3+1): 把局部导数加上而不是乘上 added instead of multiplied
+    answer.press("Enter")
+    assert feedback.get_attribute("data-kind") == "added_locals"
+    answer.fill("11")
+    answer.press("Enter")
+    assert feedback.inner_text().startswith("还不对") and page.locator(".mgcn-hot").count() == 0
+    answer.fill("5")
+    answer.press("Enter")
+    assert "✔ 对了" in feedback.inner_text() and "∂e/∂b = 5" in feedback.inner_text()
+    assert "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2×1 + 3×1 = 5" in feedback.inner_text()  # 讲解 the explanation
+    assert box_grad(page, 1) == "梯度 grad = 5" and page.locator(".mgcn-score").inner_text() == "答对 1 / 5"
+    page.locator(".mgcn-term").nth(1).hover()  # 指向一项, 它的边亮起. Hovering a term lights its edge.
+    assert "mgcn-hot" in page.locator('[id="d-3-0"]').get_attribute("class")
+    for node, value in ((4, "1"), (2, "2"), (3, "3"), (0, "2")):
+        page.locator(f'[id="node-{node}"]').click()
+        page.locator(".mgcn-answer input").fill(value)
+        page.locator(".mgcn-answer input").press("Enter")
+    assert page.locator(".mgcn-score").inner_text() == "答对 5 / 5"
+    assert page.locator(".mgcn-row-selected").count() == 1 and page.locator(".mgcn-selected").count() == 1
+    assert "答对 5 / 5, 其中 4 个一次答对" in page.locator(".mgcn-equation").inner_text()
+    page.click('[data-act="reveal-all"]')  # 回到逐步播放 back to stepping
+    assert page.locator(".mgcn-counter").inner_text() == "第 5 / 5 步"
+    assert all(url.startswith("file://") for url in page.requests)

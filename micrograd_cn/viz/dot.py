@@ -19,7 +19,7 @@ from ..errors import bilingual, fail
 from ..graph import GraphSnapshot, snapshot
 from ..trace import partial
 from .display import graph_class
-from .groups import find_layers
+from .groups import Layer, find_layers
 from .style import (
     ACTIVE,
     EDGE_FONT_SIZE,
@@ -180,21 +180,8 @@ def build_graph(out: Value, look: Look, scene: Scene | None = None, highlight: s
     containers = _group_containers(picture, graph, look)
     for i, node in enumerate(graph.order):
         key = id(node)
-        if look.quiz:
-            grad = None
-        elif scene.grads is not None:
-            grad = scene.grads.get(key)
-        else:
-            grad = node.grad
-        role = role_of(node, out, look.params)
-        fill, border = ROLES[role][:2]
-        if look.color_by == "sign":
-            fill = SIGNS[sign_of(grad)]
-        emphasis = scene.emphasis.get(key) or (ACTIVE if key in highlight else None)
-        label = _value_label(node, names[i], i, grad, fill, emphasis or border, look, emphasis is not None,
-                             scene.reserve.get(key, ()))
         box = containers.get(i, picture)
-        box.node(f"n{i}", label=label, id=f"node-{i}", tooltip=f"{ROLES[role][2]} {ROLES[role][3]}")
+        _value_box(box, graph, i, out, look, scene, highlight)
         if node.parents:
             op_fill, op_border = ROLES["op"][:2]
             box.node(f"op{i}", label=node.op, shape="box", style="rounded,filled", fillcolor=op_fill,
@@ -215,6 +202,79 @@ def build_graph(out: Value, look: Look, scene: Scene | None = None, highlight: s
     if look.layered:
         _add_ranks(picture, graph)
     return picture
+
+
+def _shown_grad(node: Value, look: Look, scene: Scene) -> float | None:
+    """方框里显示的梯度: 测验模式为 None (?), 否则取画面状态或节点本身. The grad a box shows."""
+    if look.quiz:
+        return None
+    return scene.grads.get(id(node)) if scene.grads is not None else node.grad
+
+
+def _value_box(target: Any, graph: GraphSnapshot, i: int, out: Value, look: Look, scene: Scene,
+               highlight: set[int] | frozenset[int] = frozenset(), node_id: str | None = None,
+               title: str | None = None) -> None:
+    """画第 i 个 Value 的方框 (名字、数据、梯度). Draw the box of Value ``i`` into ``target``."""
+    node = graph.order[i]
+    key = id(node)
+    grad = _shown_grad(node, look, scene)
+    role = role_of(node, out, look.params)
+    fill, border = ROLES[role][:2]
+    if look.color_by == "sign":
+        fill = SIGNS[sign_of(grad)]
+    emphasis = scene.emphasis.get(key) or (ACTIVE if key in highlight else None)
+    label = _value_label(node, title or graph.names[i], i, grad, fill, emphasis or border, look,
+                         emphasis is not None, scene.reserve.get(key, ()))
+    target.node(f"n{i}", label=label, id=node_id or f"node-{i}", tooltip=f"{ROLES[role][2]} {ROLES[role][3]}")
+
+
+def build_neuron_graph(out: Value, look: Look, scene: Scene, graph: GraphSnapshot,
+                       layers: list[Layer]) -> tuple[Any, dict[str, str]]:
+    """神经元视图: 每个神经元收成一个方框 (名字、输出的数据与梯度), 像课本里的网络图.
+
+    The neuron view: each neuron of ``layers`` is one box showing its output
+    (data and grad, with the id ``neuron-<i>``, ``i`` the position of its Σ
+    node); every other Value is drawn as in :func:`build_graph`, and edges
+    inside a neuron disappear.  Returns the picture and a map from each
+    original edge id ``d-<i>-<k>`` to the id of the edge that shows it.
+    """
+    picture = _new_graph(look, "micrograd_cn_neurons")
+    owner: dict[int, str] = {}
+    for layer in layers:
+        for neuron in layer.neurons:
+            for member in neuron.members:
+                owner[member] = f"neuron-{neuron.net}"
+            title = (f"{neuron.name} (第 {layer.number} 层)" if look.lang == "zh"
+                     else f"{neuron.name} (layer {layer.number})")
+            _value_box(picture, graph, neuron.out, out, look, scene, node_id=f"neuron-{neuron.net}", title=title)
+    anchors = {i: f"n{i}" for i in range(len(graph))}
+    for layer in layers:
+        for neuron in layer.neurons:
+            for member in neuron.members:
+                anchors[member] = f"n{neuron.out}"
+    shown: dict[tuple[str, str], str] = {}
+    edge_ids: dict[str, str] = {}
+    for i, node in enumerate(graph.order):
+        if i not in owner:
+            _value_box(picture, graph, i, out, look, scene)
+            if node.parents:
+                op_fill, op_border = ROLES["op"][:2]
+                picture.node(f"op{i}", label=node.op, shape="box", style="rounded,filled", fillcolor=op_fill,
+                             color=op_border, fontsize=str(EDGE_FONT_SIZE), margin="0.08,0.03", width="0",
+                             height="0", id=f"op-{i}")
+                picture.edge(f"op{i}", f"n{i}", id=f"out-{i}")
+        for k, parent in enumerate(node.parents):
+            j = graph.index[id(parent)]
+            if owner.get(i) is not None and owner.get(i) == owner.get(j):
+                continue  # 神经元内部的边 an edge inside a neuron
+            head = anchors[i] if i in owner else f"op{i}"
+            pair = (anchors[j], head)
+            if pair not in shown:
+                shown[pair] = f"d-{i}-{k}"
+                text = f"{partial(graph.names[i], graph.names[j])} = {fmt(node.local_grads[k])}"
+                picture.edge(anchors[j], head, label=text, id=f"d-{i}-{k}")
+            edge_ids[f"d-{i}-{k}"] = shown[pair]
+    return picture, edge_ids
 
 
 def _group_containers(picture: Any, graph: GraphSnapshot, look: Look) -> dict[int, Any]:

@@ -29,11 +29,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..diagnose import quiz_data
 from ..engine import Value
 from ..errors import fail
 from ..trace import BackwardSteps, partial
-from .dot import Look, Scene, build_graph, field_names
+from .dot import Look, Scene, build_graph, build_neuron_graph, field_names
 from .frames import recorded
+from .groups import find_layers
 from .renderer import RendererNotFoundError, to_svg
 from .style import fmt
 
@@ -46,21 +48,37 @@ FOCUS_ABOVE = 30
 WORDS: dict[str, dict[str, str]] = {
     "zh": {"first": "开头", "prev": "上一步", "next": "下一步", "last": "末尾", "play": "播放", "pause": "暂停",
            "zoom_in": "放大 zoom in", "zoom_out": "缩小 zoom out", "fit": "适合 fit", "follow": "跟随 follow",
-           "focus": "聚焦 focus", "fullscreen": "全屏 full screen", "counter": "第 {k} / {n} 步",
+           "focus": "聚焦 focus", "fullscreen": "全屏 full screen",
+           "neuron_view": "神经元视图 neurons", "all_view": "全部节点 all nodes", "counter": "第 {k} / {n} 步",
            "step_head": "第 {k}/{n} 步: ", "totals": "累计梯度 running totals",
            "start": "第 0 步: 前向传播已算出数据, 梯度待求 (step 0: forward pass done, gradients unknown)",
            "help": "← → 或空格逐步; 拖动平移, 滚轮或 + − 缩放; 点一个节点只看它的邻居. "
                    "(← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.)",
            "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
                      "(Scripts are not running: the graph after the backward pass and every step.)",
-           "all_steps": "全部步骤 (every step)"},
+           "all_steps": "全部步骤 (every step)",
+           "term_step": "第 {s} 步送来 (piled up at step {s})",
+           "quiz_prompt": "测验: 点一个节点, 写出它的梯度; 建议顺序 {order} (quiz: click a node and type its gradient)",
+           "quiz_score": "答对 {right} / {n}", "quiz_done": "测验结束: 答对 {right} / {n}, 其中 {first} 个一次答对 "
+           "(done: {right} of {n} right, {first} at the first try)",
+           "check": "检查 check", "reveal": "显示答案 reveal", "reveal_all": "全部揭晓 reveal all",
+           "not_a_number": "请写一个数, 如 0.25、-3 或 1/4 (type a number such as 0.25, -3 or 1/4)",
+           "not_yet": "还不对, 再想想 (not yet — try again)", "right": "✔ 对了 right:", "revealed": "答案 answer:",
+           "next_question": "下一题 next: {name}", "hint": "提示 hint: "},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
-           "fullscreen": "full screen", "counter": "step {k} of {n}", "step_head": "step {k}/{n}: ",
+           "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
+           "counter": "step {k} of {n}", "step_head": "step {k}/{n}: ",
            "totals": "running totals", "start": "step 0: forward pass done, gradients unknown",
            "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
            "static": "Scripts are not running: the graph after the backward pass and every step.",
-           "all_steps": "every step"},
+           "all_steps": "every step", "term_step": "piled up at step {s}",
+           "quiz_prompt": "Quiz: click a node and type its gradient; suggested order {order}",
+           "quiz_score": "right {right} / {n}",
+           "quiz_done": "Done: {right} of {n} right, {first} at the first try",
+           "check": "check", "reveal": "reveal", "reveal_all": "reveal all",
+           "not_a_number": "type a number such as 0.25, -3 or 1/4", "not_yet": "not yet — try again",
+           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: "},
 }
 
 
@@ -82,16 +100,19 @@ class PlayerData:
     data: dict[str, Any]
     svg: str | None
     dot: str
+    neuron_svg: str | None = None
+    """神经元视图 (每个神经元一个方框) 的 SVG; 图中没有神经元时为 None. The neuron view, if any."""
+    neuron_dot: str | None = None
 
     def to_json(self) -> str:
         """data 与 svg 合成一个 JSON 文本 (浏览器中的 mount 直接可用). Data and SVG as one JSON text."""
-        return json.dumps({**self.data, "svg": self.svg}, ensure_ascii=False)
+        return json.dumps({**self.data, "svg": self.svg, "neuron_svg": self.neuron_svg}, ensure_ascii=False)
 
 
 def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR", layered: bool = False,
                 group: bool | None = None, color_by: str = "role", show_index: bool = False,
                 params: Iterable[Value] | None = None, interval_ms: int = 1200, max_nodes: int | None = MAX_NODES,
-                layout: bool = True) -> PlayerData:
+                quiz: bool = False, layout: bool = True) -> PlayerData:
     """为播放器准备数据: 图只遍历一次、只排版一次; 每一步是一小行数据.
 
     Prepare a player: the graph is walked once (:class:`graph.GraphSnapshot`)
@@ -101,6 +122,12 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     :class:`BackwardSteps`.  ``group`` boxes each neuron (default: when the
     graph has neurons); ``layout=False`` leaves ``svg`` None for a page that
     lays out ``dot`` itself.  More than ``max_nodes`` Values is refused.
+    Every node carries its chain-rule expansion (:meth:`BackwardSteps.explain`,
+    shown when a node is clicked); ``quiz=True`` starts the answering quiz:
+    gradients hidden, the student types them and wrong answers get the
+    diagnoses of :mod:`micrograd_cn.diagnose`.
+    A network also gets the neuron view (each neuron one box, as in the
+    textbook's figure; a click on a neuron opens it in the full view).
     """
     steps = recorded(out)
     graph = steps.graph
@@ -142,14 +169,26 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
         "steps": rows,
         "interval_ms": int(interval_ms),
         "focus_above": FOCUS_ABOVE,
+        "explain": [steps.explain(node).to_dict(index) for node in graph.order],
     }
-    svg = None
+    if quiz:
+        data["quiz_mode"] = True
+        data["quiz"] = quiz_data(steps, with_explanations=False)
+    layers = find_layers(graph) if group else []
+    neuron_picture = None
+    if layers:
+        neuron_picture, data["neuron_edges"] = build_neuron_graph(steps.out, look, scene, graph, layers)
+        data["neurons"] = [{"id": f"neuron-{n.net}", "net": n.net, "out": n.out, "members": list(n.members)}
+                           for layer in layers for n in layer.neurons]
+    svg = neuron_svg = None
     if layout:
         try:
             svg = _inline_svg(to_svg(picture))
+            neuron_svg = _inline_svg(to_svg(neuron_picture)) if neuron_picture is not None else None
         except RendererNotFoundError as error:  # 没有渲染器: 页面显示提示与 DOT 源码. Hint and DOT source instead.
             data["missing_renderer"] = str(error)
-    return PlayerData(data, svg, picture.source)
+    return PlayerData(data, svg, picture.source, neuron_svg,
+                      neuron_picture.source if neuron_picture is not None else None)
 
 
 def _inline_svg(svg: str) -> str:
@@ -191,6 +230,7 @@ def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
             f"<style>{asset('player.css')}</style>"
             f'<p class="mgcn-static-only">{html.escape(words["static"])}</p>'
             f'<div class="mgcn-static-only mgcn-static-view">{picture}</div>'
+            f'<div class="mgcn-neuron-svg" hidden>{prepared.neuron_svg or ""}</div>'
             f'<details class="mgcn-static-only"><summary>{html.escape(words["all_steps"])}</summary>'
             f"<ol>{steps}</ol></details>"
             f'<script type="application/json" class="mgcn-data">{_json_in_html(data)}</script>'

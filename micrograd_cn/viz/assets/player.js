@@ -32,9 +32,10 @@
     this.follow = true;
     this.focus = data.nodes.length > (data.focus_above || 30);
     this.selected = null;
-    this.scale = 1;
-    this.x = 0;
-    this.y = 0;
+    var consumers = this.consumers = data.nodes.map(function () { return []; });
+    data.nodes.forEach(function (node, i) {
+      node.parents.forEach(function (j, k) { consumers[j].push([i, k]); });
+    });
     this.build();
     this.show(data.start || 0, false);
   }
@@ -62,6 +63,7 @@
     button("fit", words.fit);
     this.followButton = button("follow", words.follow);
     this.focusButton = button("focus", words.focus);
+    this.viewButton = button("view", words.neuron_view);
     button("fullscreen", words.fullscreen);
     this.equation = el("div", { "class": "mgcn-equation", "aria-live": "polite" });
     var body = el("div", { "class": "mgcn-body" });
@@ -74,20 +76,19 @@
     var anchor = root.querySelector(".mgcn-static-only");
     [bar, this.equation, body, this.panel, help].forEach(function (part) { root.insertBefore(part, anchor); });
 
-    var svg = root.querySelector(".mgcn-static-view svg");
-    if (!svg) {
-      var holder = el("div");
-      holder.innerHTML = data.svg || "";
-      svg = holder.querySelector("svg");
+    var svg = root.querySelector(".mgcn-static-view svg") || parseSvg(data.svg);
+    this.views = { all: new View(this, svg, null) };
+    if (data.neurons && data.neurons.length) {
+      var neuronSvg = root.querySelector(".mgcn-neuron-svg svg") || parseSvg(data.neuron_svg);
+      if (neuronSvg) { this.views.neurons = new View(this, neuronSvg, data); }
     }
+    this.viewButton.style.display = this.views.neurons ? "" : "none";
+    this.view = this.views.all;
     this.svg = svg;
     this.viewport.appendChild(svg);
-    this.width = svg.viewBox.baseVal.width || parseFloat(svg.getAttribute("width"));
-    this.height = svg.viewBox.baseVal.height || parseFloat(svg.getAttribute("height"));
-    svg.setAttribute("width", this.width);
-    svg.setAttribute("height", this.height);
-    this.indexGraph();
+    if (this.views.neurons) { this.viewport.appendChild(this.views.neurons.svg); this.views.neurons.svg.style.display = "none"; }
     this.buildTable();
+    if (data.quiz_mode && data.quiz) { this.quiz = new Quiz(this); }
     this.bindPointer();
     this.bindKeys();
     var refit = function () { self.fit(false); };
@@ -101,41 +102,76 @@
     root.addEventListener("fullscreenchange", function () { setTimeout(refit, 50); });
   };
 
-  /* 找到每个节点的方框、梯度文字、运算节点和边. Find every node's box, grad text, op and edges. */
-  Player.prototype.indexGraph = function () {
-    var self = this, data = this.data, svg = this.svg;
-    var n = data.nodes.length;
-    this.boxes = [];
-    this.gradTexts = [];
-    this.ops = [];
-    this.edgeEls = {};
-    this.consumers = [];
+  function parseSvg(text) {
+    if (!text) { return null; }
+    var holder = el("div");
+    holder.innerHTML = text;
+    return holder.querySelector("svg");
+  }
+
+  /* 一个视图: 一张排好版的 SVG, 以及每个节点的方框、梯度文字和每条边在其中的元素.
+   * One view: a laid-out SVG and, for every node, its box, grad text and edges in it.
+   * The neuron view (neurons given) shows each neuron as one box standing for all its members. */
+  function View(player, svg, neurons) {
+    var data = player.data, self = this;
+    this.svg = svg;
+    this.width = svg.viewBox.baseVal.width || parseFloat(svg.getAttribute("width"));
+    this.height = svg.viewBox.baseVal.height || parseFloat(svg.getAttribute("height"));
+    svg.setAttribute("width", this.width);
+    svg.setAttribute("height", this.height);
     var minFont = Infinity;
     svg.querySelectorAll("text").forEach(function (t) {
       var size = parseFloat(t.getAttribute("font-size"));
       if (size && t.textContent.trim()) { minFont = Math.min(minFont, size); }
     });
     this.minFont = isFinite(minFont) ? minFont : 14;
-    for (var i = 0; i < n; i++) {
-      var box = svg.getElementById("node-" + i);
+    this.scale = 1;
+    this.x = 0;
+    this.y = 0;
+    this.fitted = false;
+    var owner = {};
+    (neurons ? data.neurons : []).forEach(function (neuron) {
+      neuron.members.forEach(function (i) { owner[i] = neuron; });
+    });
+    this.owner = owner;
+    this.boxes = [];
+    this.gradTexts = [];
+    this.edgeIds = neurons ? data.neuron_edges : null;
+    for (var i = 0; i < data.nodes.length; i++) {
+      var neuron = owner[i];
+      var box = svg.getElementById(neuron ? neuron.id : "node-" + i);
       this.boxes.push(box);
-      this.ops.push(svg.getElementById("op-" + i));
-      this.consumers.push([]);
       var grad = null;
-      if (box) {
+      if (box && (!neuron || neuron.out === i)) {
         box.querySelectorAll("text").forEach(function (t) {
           if (t.textContent.indexOf(data.grad_prefix) === 0) { grad = t; }
         });
-        box.addEventListener("click", this.onNodeClick.bind(this, i));
       }
       this.gradTexts.push(grad);
     }
-    data.nodes.forEach(function (node, i) {
-      node.parents.forEach(function (j, k) {
-        self.consumers[j].push([i, k]);
-        self.edgeEls[i + "-" + k] = svg.getElementById("d-" + i + "-" + k);
-      });
+    this.boxes.forEach(function (box, i) {
+      if (box && !box.mgcnBound) {
+        box.mgcnBound = true;
+        box.addEventListener("click", function (event) { player.onNodeClick(self, i, event); });
+      }
     });
+    var transform = svg.querySelector("g.graph").transform.baseVal.consolidate();
+    this.matrix = transform ? transform.matrix : { e: 0, f: 0, a: 1, d: 1 };
+  }
+
+  /* 第 i 个节点使用者的第 k 条边在本视图中的元素 (可能没有). The element showing edge (i, k), if any. */
+  View.prototype.edge = function (i, k) {
+    var id = "d-" + i + "-" + k;
+    if (this.edgeIds) { id = this.edgeIds[id]; if (!id) { return null; } }
+    return this.svg.getElementById(id);
+  };
+
+  View.prototype.byId = function (id) { return this.svg.getElementById(id); };
+
+  /* 元素在屏幕 (视口) 坐标中的矩形. An element's rectangle in viewport pixels. */
+  View.prototype.screenBox = function (node) {
+    var b = node.getBBox(), m = this.matrix, s = this.scale;
+    return { left: (b.x * m.a + m.e) * s, top: (b.y * m.d + m.f) * s, w: b.width * m.a * s, h: b.height * m.d * s };
   };
 
   Player.prototype.buildTable = function () {
@@ -158,6 +194,7 @@
   /* 第 k 步的状态: 重放前 k 次堆放 (便宜, 也使后退与跳转都精确). State at step k: replay the first k steps. */
   Player.prototype.texts = function (k) {
     var data = this.data, texts = data.nodes.map(function () { return null; });
+    if (this.quiz) { return this.quiz.known.slice(); }  // 测验: 只显示答对或揭晓的. Quiz: only what is answered.
     if (k > 0) { texts[data.out] = data.seed; }
     for (var s = 0; s < k; s++) { texts[data.steps[s][2]] = data.steps[s][3]; }
     return texts;
@@ -168,10 +205,10 @@
     k = Math.max(0, Math.min(this.last, k));
     this.step = k;
     this.root.setAttribute("data-step", String(k));
-    var texts = this.texts(k);
+    var texts = this.texts(k), view = this.view;
     for (var i = 0; i < texts.length; i++) {
       var shown = texts[i] === null ? "?" : texts[i];
-      var t = this.gradTexts[i];
+      var t = view.gradTexts[i];
       if (t) {
         t.textContent = data.grad_prefix + shown;
         t.classList.toggle("mgcn-unknown", texts[i] === null);
@@ -183,11 +220,12 @@
     this.counter.textContent = fill(words.counter, { k: k, n: this.last });
     this.equation.classList.toggle("mgcn-start", step === null);
     this.equation.textContent = step === null ? words.start : fill(words.step_head, { k: k, n: this.last }) + step[4];
+    if (this.quiz) { this.equation.textContent = this.quiz.prompt(); step = null; }
     if (step !== null) {
-      this.mark(this.boxes[step[0]], "mgcn-sender");
-      this.mark(this.boxes[step[2]], "mgcn-receiver");
-      this.mark(this.edgeEls[step[0] + "-" + step[1]], "mgcn-active");
-      this.mark(this.svg.getElementById("out-" + step[0]), "mgcn-active");
+      this.mark(view.boxes[step[0]], "mgcn-sender");
+      this.mark(view.boxes[step[2]], "mgcn-receiver");
+      this.mark(view.edge(step[0], step[1]), "mgcn-active");
+      this.mark(view.byId("out-" + step[0]), "mgcn-active");
       this.markRow(step[0], "mgcn-row-sender");
       this.markRow(step[2], "mgcn-row-receiver");
     }
@@ -220,33 +258,40 @@
 
   /* 聚焦: 当前节点、它的父节点与使用者明亮, 其余变淡. Focus: the active node's neighbourhood bright. */
   Player.prototype.applyFocus = function () {
-    var data = this.data, svg = this.svg;
+    var data = this.data, view = this.view;
     var step = this.step > 0 ? data.steps[this.step - 1] : null;
     var centre = this.selected !== null ? this.selected : step ? step[0] : null;
     var on = this.focus && centre !== null;
-    var bright = {};
+    var bright = [];
     if (on) {
-      bright["node-" + centre] = bright["op-" + centre] = bright["out-" + centre] = true;
-      data.nodes[centre].parents.forEach(function (j, k) { bright["node-" + j] = bright["d-" + centre + "-" + k] = true; });
+      var add = function (node) { if (node) { bright.push(node); } };
+      add(view.boxes[centre]);
+      add(view.byId("op-" + centre));
+      add(view.byId("out-" + centre));
+      data.nodes[centre].parents.forEach(function (j, k) { add(view.boxes[j]); add(view.edge(centre, k)); });
       this.consumers[centre].forEach(function (pair) {
-        bright["node-" + pair[0]] = bright["op-" + pair[0]] = bright["out-" + pair[0]] = true;
-        bright["d-" + pair[0] + "-" + pair[1]] = true;
+        add(view.boxes[pair[0]]);
+        add(view.byId("op-" + pair[0]));
+        add(view.byId("out-" + pair[0]));
+        add(view.edge(pair[0], pair[1]));
       });
     }
-    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
-      g.classList.toggle("mgcn-dim", on && !bright[g.id]);
+    view.svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      g.classList.toggle("mgcn-dim", on && bright.indexOf(g) < 0);
     });
   };
 
   Player.prototype.updateButtons = function () {
     this.followButton.setAttribute("aria-pressed", String(this.follow));
     this.focusButton.setAttribute("aria-pressed", String(this.focus));
+    this.viewButton.textContent = this.view === this.views.all ? this.words.neuron_view : this.words.all_view;
     this.playButton.textContent = this.timer === null ? "▶ " + this.words.play : "⏸ " + this.words.pause;
   };
 
   Player.prototype.act = function (what) {
+    if (this.quiz && /^(first|prev|next|last|play)$/.test(what)) { return; }  // 测验中不逐步. No stepping in a quiz.
     if (what !== "play" && what.indexOf("zoom") !== 0 && what !== "fit" && what !== "follow"
-        && what !== "focus" && what !== "fullscreen") { this.stop(); }
+        && what !== "focus" && what !== "fullscreen" && what !== "view") { this.stop(); }
     switch (what) {
       case "first": this.show(0); break;
       case "prev": this.show(this.step - 1); break;
@@ -259,6 +304,7 @@
       case "follow": this.follow = !this.follow; this.updateButtons(); if (this.follow) { this.keepInView(true); } break;
       case "focus": this.focus = !this.focus; this.applyFocus(); this.updateButtons(); break;
       case "fullscreen": this.toggleFullscreen(); break;
+      case "view": this.switchView(this.view === this.views.all ? "neurons" : "all"); break;
     }
   };
 
@@ -290,72 +336,83 @@
     }
   };
 
+  /* ---- 视图切换 switching views ---- */
+  Player.prototype.switchView = function (name, centreOn) {
+    var next = this.views[name];
+    if (!next || next === this.view) { return; }
+    this.view.svg.style.display = "none";
+    next.svg.style.display = "";
+    this.clearMarks();
+    this.view = next;
+    this.svg = next.svg;
+    this.show(this.step, false);
+    if (!next.fitted) { this.fit(false); }
+    if (centreOn) { this.centreOn(centreOn, false); }
+    this.updateButtons();
+  };
+
   /* ---- 平移与缩放 pan and zoom ---- */
-  Player.prototype.minScale = function () { return MIN_FONT_PX / this.minFont; };
+  Player.prototype.minScale = function () { return MIN_FONT_PX / this.view.minFont; };
 
   Player.prototype.apply = function (animate) {
+    var v = this.view;
     this.viewport.classList.toggle("mgcn-smooth", !!animate);
-    this.svg.style.transform = "translate(" + this.x + "px," + this.y + "px) scale(" + this.scale + ")";
+    v.svg.style.transform = "translate(" + v.x + "px," + v.y + "px) scale(" + v.scale + ")";
   };
 
   Player.prototype.clampPan = function () {
-    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
-    var w = this.width * this.scale, h = this.height * this.scale;
-    this.x = w <= vw ? (vw - w) / 2 : Math.min(0, Math.max(vw - w, this.x));
-    this.y = h <= vh ? (vh - h) / 2 : Math.min(0, Math.max(vh - h, this.y));
+    var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    var w = v.width * v.scale, h = v.height * v.scale;
+    v.x = w <= vw ? (vw - w) / 2 : Math.min(0, Math.max(vw - w, v.x));
+    v.y = h <= vh ? (vh - h) / 2 : Math.min(0, Math.max(vh - h, v.y));
   };
 
   Player.prototype.zoomTo = function (scale, cx, cy, animate) {
-    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
     if (cx === undefined) { cx = vw / 2; cy = vh / 2; }
     scale = Math.max(this.minScale(), Math.min(4, scale));
-    var gx = (cx - this.x) / this.scale, gy = (cy - this.y) / this.scale;
-    this.scale = scale;
-    this.x = cx - gx * scale;
-    this.y = cy - gy * scale;
+    var gx = (cx - v.x) / v.scale, gy = (cy - v.y) / v.scale;
+    v.scale = scale;
+    v.x = cx - gx * scale;
+    v.y = cy - gy * scale;
     this.clampPan();
     this.apply(animate);
   };
 
-  Player.prototype.zoomBy = function (factor, cx, cy) { this.zoomTo(this.scale * factor, cx, cy, cx === undefined); };
+  Player.prototype.zoomBy = function (factor, cx, cy) { this.zoomTo(this.view.scale * factor, cx, cy, cx === undefined); };
 
   /* 适合: 尽量放下整张图, 但文字不小于 12 px. Fit the graph, never below 12 px text. */
   Player.prototype.fit = function (animate) {
-    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
     if (!vw || !vh) { return; }
-    var fit = Math.min(vw / this.width, vh / this.height);
-    this.scale = Math.max(this.minScale(), Math.min(DEFAULT_MAX_SCALE, fit));
-    this.x = 0;
-    this.y = 0;
+    v.fitted = true;
+    var fit = Math.min(vw / v.width, vh / v.height);
+    v.scale = Math.max(this.minScale(), Math.min(DEFAULT_MAX_SCALE, fit));
+    v.x = 0;
+    v.y = 0;
     this.clampPan();
-    if (this.step > 0 && this.follow) { this.keepInView(animate); } else { this.apply(animate); }
+    if (this.step > 0 && this.follow) { this.keepInView(animate); }
+    else if (v.boxes[this.data.out]) { this.centreOn(v.boxes[this.data.out], animate); }  // 从输出开始. Start at the output.
+    else { this.apply(animate); }
   };
 
   /* 跟随: 让当前的边 (及两端节点) 出现在视野中. Follow: bring the active edge and its ends into view. */
   Player.prototype.keepInView = function (animate) {
-    var step = this.step > 0 ? this.data.steps[this.step - 1] : null;
+    var v = this.view, step = this.step > 0 ? this.data.steps[this.step - 1] : null;
     if (!step || !this.follow) { this.clampPan(); this.apply(animate); return; }
-    var edge = this.edgeEls[step[0] + "-" + step[1]];
-    var parts = [edge, this.boxes[step[0]], this.boxes[step[2]]].filter(Boolean);
+    var parts = [v.edge(step[0], step[1]), v.boxes[step[0]], v.boxes[step[2]]].filter(Boolean);
     if (!parts.length) { return; }
-    var boxes = parts.map(function (p) { return p.getBBox(); });
-    var core = boxes[0];
+    var boxes = parts.map(function (p) { return v.screenBox(p); });
     var union = boxes.reduce(function (a, b) {
-      var x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
-      return { x: x, y: y, width: Math.max(a.x + a.width, b.x + b.width) - x,
-               height: Math.max(a.y + a.height, b.y + b.height) - y };
+      var left = Math.min(a.left, b.left), top = Math.min(a.top, b.top);
+      return { left: left, top: top, w: Math.max(a.left + a.w, b.left + b.w) - left,
+               h: Math.max(a.top + a.h, b.top + b.h) - top };
     });
-    var ctm = this.svg.querySelector("g.graph").transform.baseVal.consolidate();
-    var m = ctm ? ctm.matrix : { e: 0, f: 0, a: 1, d: 1 };
-    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight, s = this.scale, pad = 24;
-    function screen(b) {
-      return { left: (b.x * m.a + m.e) * s, top: (b.y * m.d + m.f) * s, w: b.width * m.a * s, h: b.height * m.d * s };
-    }
-    var u = screen(union), c = screen(core);
-    var target = u.w + 2 * pad <= vw && u.h + 2 * pad <= vh ? u : c;
-    var left = target.left + this.x, top = target.top + this.y;
-    if (left < pad || left + target.w > vw - pad) { this.x = vw / 2 - (target.left + target.w / 2); }
-    if (top < pad || top + target.h > vh - pad) { this.y = vh / 2 - (target.top + target.h / 2); }
+    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight, pad = 24;
+    var target = union.w + 2 * pad <= vw && union.h + 2 * pad <= vh ? union : boxes[0];
+    var left = target.left + v.x, top = target.top + v.y;
+    if (left < pad || left + target.w > vw - pad) { v.x = vw / 2 - (target.left + target.w / 2); }
+    if (top < pad || top + target.h > vh - pad) { v.y = vh / 2 - (target.top + target.h / 2); }
     this.clampPan();
     this.apply(animate);
   };
@@ -364,15 +421,15 @@
     var self = this, vp = this.viewport, drag = null;
     vp.addEventListener("pointerdown", function (event) {
       if (event.button !== 0) { return; }
-      drag = { x: event.clientX, y: event.clientY, x0: self.x, y0: self.y, moved: false, id: event.pointerId };
+      drag = { x: event.clientX, y: event.clientY, x0: self.view.x, y0: self.view.y, moved: false, id: event.pointerId };
     });
     vp.addEventListener("pointermove", function (event) {
       if (!drag) { return; }
       var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
       if (!drag.moved) { drag.moved = true; vp.setPointerCapture(drag.id); vp.classList.add("mgcn-dragging"); }
-      self.x = drag.x0 + dx;
-      self.y = drag.y0 + dy;
+      self.view.x = drag.x0 + dx;
+      self.view.y = drag.y0 + dy;
       self.clampPan();
       self.apply(false);
     });
@@ -405,36 +462,234 @@
   };
 
   /* ---- 点选节点 selecting a node ---- */
-  Player.prototype.onNodeClick = function (i, event) {
-    if (this.suppressClick) { return; }
+  Player.prototype.onNodeClick = function (view, i, event) {
+    if (this.suppressClick || view !== this.view) { return; }
     event.stopPropagation();
+    var neuron = view.owner[i];
+    if (neuron) {  // 神经元视图: 点一个神经元就展开它. Neuron view: a click opens the neuron.
+      this.switchView("all");
+      this.select(neuron.out, false);
+      var group = this.view.byId("group-" + neuron.net);
+      if (group) { this.centreOn(group, true); }
+      return;
+    }
     this.select(this.selected === i ? null : i, false);
   };
 
   Player.prototype.select = function (i, scroll) {
-    var rows = this.rows;
-    if (this.selected !== null) {
-      if (this.boxes[this.selected]) { this.boxes[this.selected].classList.remove("mgcn-selected"); }
-      if (rows[this.selected]) { rows[this.selected].row.classList.remove("mgcn-row-selected"); }
-    }
+    var rows = this.rows, boxes = this.view.boxes;
+    this.svg.querySelectorAll(".mgcn-selected").forEach(function (g) { g.classList.remove("mgcn-selected"); });
+    if (this.selected !== null && rows[this.selected]) { rows[this.selected].row.classList.remove("mgcn-row-selected"); }
     this.selected = i;
     if (i !== null) {
-      if (this.boxes[i]) { this.boxes[i].classList.add("mgcn-selected"); }
+      if (boxes[i]) { boxes[i].classList.add("mgcn-selected"); }
       if (rows[i]) { rows[i].row.classList.add("mgcn-row-selected"); }
-      if (scroll && this.boxes[i]) { this.centreOn(this.boxes[i]); }
+      if (scroll && boxes[i]) { this.centreOn(boxes[i]); }
     }
     this.applyFocus();
+    if (this.quiz) { this.quiz.ask(i); } else { this.explain(i); }
     this.root.dispatchEvent(new CustomEvent("mgcn-select", { detail: { node: i } }));
   };
 
-  Player.prototype.centreOn = function (node) {
-    var b = node.getBBox();
-    var ctm = this.svg.querySelector("g.graph").transform.baseVal.consolidate();
-    var m = ctm ? ctm.matrix : { e: 0, f: 0, a: 1, d: 1 };
-    this.x = this.viewport.clientWidth / 2 - ((b.x + b.width / 2) * m.a + m.e) * this.scale;
-    this.y = this.viewport.clientHeight / 2 - ((b.y + b.height / 2) * m.d + m.f) * this.scale;
+  Player.prototype.centreOn = function (node, animate) {
+    var v = this.view, b = v.screenBox(node);
+    v.x = this.viewport.clientWidth / 2 - (b.left + b.w / 2);
+    v.y = this.viewport.clientHeight / 2 - (b.top + b.h / 2);
     this.clampPan();
-    this.apply(true);
+    this.apply(animate !== false);
+  };
+
+  /* ---- 讲解一个节点 explaining a node ---- */
+  /* 链式法则展开, 每一项连着它的边: 指向一项就高亮那条边. The expansion; hovering a term lights its edge. */
+  Player.prototype.explanation = function (i) {
+    var self = this, info = this.data.explain && this.data.explain[i];
+    if (!info) { return null; }
+    var box = el("div", { "class": "mgcn-explain" });
+    var line = el("div", { "class": "mgcn-formula" });
+    line.appendChild(document.createTextNode(info.head + " = "));
+    if (!info.terms.length) { line.appendChild(document.createTextNode(info.total)); }
+    info.terms.forEach(function (term, n) {
+      if (n) { line.appendChild(document.createTextNode(" + ")); }
+      var span = el("span", { "class": "mgcn-term", "data-edge": term.edge.join("-"), tabindex: "0" }, term.symbol);
+      var arrived = !self.quiz && term.step < self.step;
+      span.title = fill(self.words.term_step, { s: term.step + 1 });
+      if (!self.quiz && !arrived) { span.classList.add("mgcn-pending"); }
+      var light = function (on) {
+        span.classList.toggle("mgcn-hot", on);
+        var edge = self.view.edge(term.edge[0], term.edge[1]);
+        if (edge) { edge.classList.toggle("mgcn-hot", on); }
+      };
+      span.addEventListener("mouseenter", function () { light(true); });
+      span.addEventListener("mouseleave", function () { light(false); });
+      span.addEventListener("focus", function () { light(true); });
+      span.addEventListener("blur", function () { light(false); });
+      line.appendChild(span);
+    });
+    if (info.terms.length) {
+      var numbers = info.terms.map(function (t) { return t.numbers; }).join(" + ");
+      line.appendChild(document.createTextNode(" = " + numbers + " = " + info.total));
+    }
+    box.appendChild(line);
+    box.appendChild(el("div", { "class": "mgcn-note" }, this.data.lang === "zh"
+      ? info.note_zh + " " + info.note_en : info.note_en));
+    return box;
+  };
+
+  Player.prototype.explain = function (i) {
+    this.panel.textContent = "";
+    var box = i === null ? null : this.explanation(i);
+    if (box) { this.panel.appendChild(box); }
+  };
+
+  /* ---- 测验 the answering quiz ---- */
+  /* 学生写出 ∂out/∂节点, 立即得到反馈; 错误答案若符合一种典型错误, 就给出诊断与提示 (诊断在 Python 中算好).
+   * The student types ∂out/∂node and gets feedback at once; a wrong answer that matches a typical mistake
+   * gets its diagnosis and hint (computed in Python and shipped as data). */
+  function Quiz(player) {
+    this.player = player;
+    this.q = player.data.quiz;
+    this.known = player.data.nodes.map(function () { return null; });
+    this.status = {};     // i → "right" | "revealed"
+    this.tries = {};
+    this.firstTry = 0;
+    player.root.classList.add("mgcn-quizzing");
+    var self = this, bar = player.root.querySelector(".mgcn-toolbar");
+    this.score = el("span", { "class": "mgcn-score", "aria-live": "polite" });
+    bar.insertBefore(this.score, bar.firstChild);
+    var reveal = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
+    reveal.addEventListener("click", function () { self.revealAll(); });
+    bar.insertBefore(reveal, this.score.nextSibling);
+    this.updateScore();
+    setTimeout(function () { self.ask(self.next()); }, 0);
+  }
+
+  Quiz.prototype.next = function () {
+    var status = this.status;
+    var open = this.q.order.filter(function (i) { return !status[i]; });
+    return open.length ? open[0] : null;
+  };
+
+  Quiz.prototype.prompt = function () {
+    var p = this.player, words = p.words, data = p.data;
+    var open = this.q.order.filter(function (i) { return !this.status[i]; }, this);
+    if (!open.length) { return fill(words.quiz_done, { right: this.count("right"), n: this.q.order.length, first: this.firstTry }); }
+    var names = this.q.order.map(function (i) { return data.nodes[i].name; }).join(", ");
+    return fill(words.quiz_prompt, { order: names });
+  };
+
+  Quiz.prototype.count = function (kind) {
+    var status = this.status;
+    return Object.keys(status).filter(function (i) { return status[i] === kind; }).length;
+  };
+
+  Quiz.prototype.updateScore = function () {
+    this.score.textContent = fill(this.player.words.quiz_score, { right: this.count("right"), n: this.q.order.length });
+  };
+
+  Quiz.prototype.ask = function (i) {
+    var self = this, p = this.player, words = p.words;
+    p.panel.textContent = "";
+    if (i === null || i === undefined) { p.show(p.step, false); return; }
+    if (p.selected !== i) { p.select(i, true); return; }
+    var form = el("form", { "class": "mgcn-answer" });
+    form.appendChild(el("label", { "for": p.root.id + "-answer" }, p.data.partials[i] + " = "));
+    var input = el("input", { id: p.root.id + "-answer", type: "text", inputmode: "decimal", autocomplete: "off",
+                              "aria-label": p.data.partials[i] });
+    form.appendChild(input);
+    form.appendChild(el("button", { type: "submit" }, words.check));
+    var reveal = el("button", { type: "button" }, words.reveal);
+    form.appendChild(reveal);
+    var feedback = el("div", { "class": "mgcn-feedback", "aria-live": "polite" });
+    p.panel.appendChild(form);
+    p.panel.appendChild(feedback);
+    if (this.status[i]) { this.finish(i, feedback, this.status[i]); input.disabled = true; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.check(i, input.value, feedback, input);
+    });
+    reveal.addEventListener("click", function () { self.reveal(i, feedback); input.disabled = true; });
+    input.addEventListener("keydown", function (event) { event.stopPropagation(); });
+    if (!this.status[i]) { input.focus({ preventScroll: true }); }
+  };
+
+  function parseNumber(text) {
+    text = String(text).trim().replace(/−/g, "-").replace(/，/g, ".").replace(/,/g, ".");
+    var parts = text.split("/");
+    if (parts.length === 2) { return parseFloat(parts[0]) / parseFloat(parts[1]); }
+    return text === "" ? NaN : Number(text);
+  }
+
+  Quiz.prototype.close = function (typed, value) {
+    return Math.abs(typed - value) <= this.q.atol + this.q.rtol * Math.abs(value);
+  };
+
+  Quiz.prototype.check = function (i, text, feedback, input) {
+    var p = this.player, words = p.words, node = this.q.nodes[i];
+    var typed = parseNumber(text);
+    this.clearHot();
+    feedback.className = "mgcn-feedback";
+    feedback.textContent = "";
+    feedback.removeAttribute("data-kind");
+    if (!isFinite(typed)) { feedback.textContent = words.not_a_number; return; }
+    this.tries[i] = (this.tries[i] || 0) + 1;
+    if (this.close(typed, node.answer)) {
+      if (this.tries[i] === 1) { this.firstTry += 1; }
+      input.disabled = true;
+      this.finish(i, feedback, "right");
+      return;
+    }
+    var self = this;
+    var found = node.diagnoses.filter(function (d) { return self.close(typed, d.value); })[0];
+    feedback.classList.add("mgcn-wrong");
+    if (!found) { feedback.textContent = words.not_yet; return; }
+    feedback.appendChild(el("div", { "class": "mgcn-diagnosis" }, found.zh));
+    if (found.en) { feedback.appendChild(el("div", { "class": "mgcn-en" }, found.en)); }
+    feedback.appendChild(el("div", { "class": "mgcn-hint" },
+      p.words.hint + found.hint_zh + (found.hint_en ? " (" + found.hint_en + ")" : "")));
+    found.edges.forEach(function (pair) {
+      var edge = p.view.edge(pair[0], pair[1]);
+      if (edge) { edge.classList.add("mgcn-hot"); self.hot.push(edge); }
+    });
+    feedback.setAttribute("data-kind", found.kind);
+  };
+
+  Quiz.prototype.clearHot = function () {
+    (this.hot || []).forEach(function (edge) { edge.classList.remove("mgcn-hot"); });
+    this.hot = [];
+  };
+
+  Quiz.prototype.finish = function (i, feedback, how) {
+    var p = this.player, words = p.words, node = this.q.nodes[i];
+    this.status[i] = this.status[i] || how;
+    this.known[i] = node.text;
+    feedback.className = "mgcn-feedback " + (this.status[i] === "right" ? "mgcn-right" : "mgcn-revealed");
+    feedback.textContent = "";
+    feedback.appendChild(el("div", {}, (this.status[i] === "right" ? words.right : words.revealed) + " "
+                                       + p.data.partials[i] + " = " + node.text));
+    var why = p.explanation(i);
+    if (why) { feedback.appendChild(why); }
+    this.updateScore();
+    p.show(p.step, false);
+    var next = this.next(), self = this;
+    if (next !== null && how === "right") {
+      var go = el("button", { type: "button", "class": "mgcn-next-question" }, fill(words.next_question, { name: p.data.nodes[next].name }));
+      go.addEventListener("click", function () { self.ask(next); });
+      feedback.appendChild(go);
+    }
+  };
+
+  Quiz.prototype.reveal = function (i, feedback) { this.clearHot(); this.finish(i, feedback, "revealed"); };
+
+  /* 揭晓全部答案, 回到逐步播放. Reveal everything and go back to stepping. */
+  Quiz.prototype.revealAll = function () {
+    var p = this.player;
+    this.clearHot();
+    this.q.order.forEach(function (i) { if (!this.status[i]) { this.status[i] = "revealed"; } }, this);
+    this.updateScore();
+    p.root.classList.remove("mgcn-quizzing");
+    p.quiz = null;
+    p.panel.textContent = "";
+    p.show(p.last, false);
   };
 
   function readData(root) {
