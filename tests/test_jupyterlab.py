@@ -4,8 +4,9 @@ Notebooks in real JupyterLab 4 driven in real headless Chromium at 1366×768
 with the file browser open: the harness itself (it runs cells, reports
 errors, measures SVG text, survives save and reopen) and the step-through
 player of issue 10 (its DOM contract: ``div.mgcn-player[data-step]``,
-``[data-act]`` buttons, ``.mgcn-equation``, one ``<svg>`` in ``.mgcn-viewport``
-with ``g.node#node-<i>/#op-<i>`` and ``g.edge#d-<i>-<k>``, the active edge
+``[data-act]`` buttons, ``.mgcn-equation``, one shown ``<svg>`` in
+``.mgcn-viewport`` (another view may be there, hidden) with
+``g.node#node-<i>/#op-<i>`` and ``g.edge#d-<i>-<k>``, the active edge
 ``.mgcn-active``).
 """
 
@@ -114,8 +115,13 @@ def test_harness_reports_an_error_and_the_cells_it_stopped(lab):
 # 播放器中每个节点形状在图坐标 (g.graph) 中的位置: 与平移、缩放无关, 节点移动时才会变.
 # Where each node's shape is in the graph's own coordinates (g.graph): independent of pan and zoom,
 # it changes only if a node moves.  Nodes not drawn at this step (hidden) are left out.
-NODE_PLACES = """(root) => {
-  const svg = root.querySelector('.mgcn-viewport svg');
+# 视口中显示着的那张图 (另一张视图, 如按神经元归并的图, 可能藏着).
+# The picture shown in the viewport (another view, such as the neuron view, may be hidden).
+SHOWN_SVG = """const shown = (root) => [...root.querySelectorAll('.mgcn-viewport svg')]
+  .filter((svg) => !svg.parentElement.closest('svg') && svg.getBoundingClientRect().width > 0);"""
+
+NODE_PLACES = SHOWN_SVG + """(root) => {
+  const svg = shown(root)[0];
   const graph = svg.querySelector('g.graph');
   const m = graph.getScreenCTM();
   const places = {};
@@ -132,12 +138,14 @@ NODE_PLACES = """(root) => {
 
 # 当前这一步的状态: 步数, 等式, 当前的边与视口、窗口的位置.
 # The state at this step: step number, equation, the active edge's box, the viewport's and the window's.
-PLAYER_STATE = """(root) => {
+PLAYER_STATE = SHOWN_SVG + """(root) => {
   const box = (el) => { const r = el.getBoundingClientRect();
                         return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
-  const edge = root.querySelector('.mgcn-viewport g.edge.mgcn-active');
+  const svgs = shown(root);
+  const edge = svgs.length === 1 ? svgs[0].querySelector('g.edge.mgcn-active') : null;
   return {step: Number(root.dataset.step), equation: root.querySelector('.mgcn-equation').innerText.trim(),
-          edge: edge ? {id: edge.id, ...box(edge)} : null, viewport: box(root.querySelector('.mgcn-viewport')),
+          shown: svgs.length, edge: edge ? {id: edge.id, ...box(edge)} : null,
+          viewport: box(root.querySelector('.mgcn-viewport')),
           window: {left: 0, top: 0, right: innerWidth, bottom: innerHeight}};
 }"""
 
@@ -188,7 +196,9 @@ def step_player(lab, player, name, checks):
             seen.append(now)
         settle(lab, player)
         now = seen[-1] = state()
-        size = lab.svg_font_sizes(f"#{player.get_attribute('id')} .mgcn-viewport svg")
+        assert now["shown"] == 1, f"{name} step {target}: {now['shown']} pictures shown in the viewport"
+        size = [picture for picture in lab.svg_font_sizes(f"#{player.get_attribute('id')} .mgcn-viewport svg")
+                if picture["texts"]]
         assert len(size) == 1 and size[0]["min_px"] >= MIN_PX, f"{name} step {target}: {size}"
         moved = {node: (place, first_places.get(node)) for node, place in places().items()
                  if node in first_places and max(abs(p - q) for p, q in zip(place, first_places[node])) > 0.5}
