@@ -65,7 +65,6 @@ SCREENSHOT_ENV = "MICROGRAD_CN_SCREENSHOTS"
 DISABLED_PLUGINS = {
     "@jupyterlab/apputils-extension:announcements": True,
     "@jupyterlab/extensionmanager-extension:plugin": True,
-    "@jupyterlab/extensionmanager-extension": True,
 }
 USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
@@ -239,7 +238,7 @@ def jupyter_server(app: str = "lab", settings: dict[str, dict[str, Any]] | None 
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_DATA_DIR": str(data),
            "JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
            "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"), "IPYTHONDIR": str(base / "ipython"),
-           "JUPYTER_PLATFORM_DIRS": "1", "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+           "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     env.pop("JUPYTER_PATH", None)
     env.pop("JUPYTER_CONFIG_PATH", None)
     token = secrets.token_hex(16)
@@ -261,7 +260,7 @@ def jupyter_server(app: str = "lab", settings: dict[str, dict[str, Any]] | None 
         _wait_until_answering(server, timeout)
         yield server
     finally:
-        _stop(process)
+        _stop(server)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -291,18 +290,27 @@ def _wait_until_answering(server: JupyterServer, timeout: float) -> None:
     raise TimeoutError(f"jupyter {server.app} did not answer within {timeout} s:\n{server.log_tail()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """按 PID 停止服务器 (先 SIGTERM, 再 SIGKILL), 连同它启动的内核. Stop the server and its kernels by PID."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)  # 它自己的进程组: 服务器与内核. Its own group: server and kernels.
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def _stop(server: JupyterServer) -> None:
+    """按 PID 停止服务器: 先关内核, 再 SIGTERM, 不行再 SIGKILL.
+
+    Stop the server by its PID: shut its kernels down (they run in sessions
+    of their own), then SIGTERM to its process group, then SIGKILL.
+    """
+    process = server.process
+    if process.poll() is not None:
+        return
+    try:
+        server.shutdown_kernels()
+    except (urllib.error.URLError, ConnectionError, OSError):
+        pass  # 服务器不应答时照样结束它. Stop it all the same when it does not answer.
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 @contextmanager
@@ -523,13 +531,23 @@ class LabPage:
         area.scroll_into_view_if_needed()
         return area
 
+    def settle(self, timeout: float = 10_000) -> None:
+        """等输出中有限的动画与过渡 (如播放器的平移) 结束. Wait for finite animations/transitions in the outputs."""
+        self.page.wait_for_function(
+            """() => document.getAnimations().every((a) => a.playState !== 'running' || !a.effect
+                 || a.effect.getComputedTiming().endTime === Infinity
+                 || !(a.effect.target instanceof Element) || !a.effect.target.closest('.jp-OutputArea-output'))""",
+            timeout=timeout)
+
     def svg_font_sizes(self, selector: str = OUTPUT_PICTURES) -> list[dict[str, Any]]:
         """输出中每个 <svg> (或 SVG 图片) 的最小屏幕字号 (CSS px) 等.
 
         For every output ``<svg>`` (or SVG shown as ``<img>``) matched by
-        ``selector``: the smallest on-screen font size in CSS px of its drawn
-        text, the three smallest texts, its cell index, size and id.
+        ``selector``, once transitions have finished: the smallest on-screen
+        font size in CSS px of its drawn text, the three smallest texts, its
+        cell index, size and id.
         """
+        self.settle()
         return self.page.evaluate(SVG_FONT_SIZES, selector)
 
     def small_text(self, min_px: float = 12) -> list[dict[str, Any]]:

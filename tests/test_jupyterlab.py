@@ -213,9 +213,10 @@ def test_lesson_01_runs_readably_in_jupyterlab(lab):
     """第 1 课像老师那样运行: 没有错误, 图中文字 ≥ 12 px, 没有 v<数字>. Lesson 01 as a teacher runs it."""
     run = lab.run_notebook(LESSONS / "01_链式法则与堆放.ipynb")
     lab.screenshot("lesson-01-end")
-    assert run.problems == [] and run.unexecuted == []
+    assert run.problems == [] and run.unexecuted == [], (run.problems, run.unexecuted)
     pictures = [picture for picture in lab.svg_font_sizes() if picture["texts"]]
-    assert len(pictures) >= 5 and lab.small_text(MIN_PX) == []
+    assert len(pictures) >= 5, pictures
+    assert lab.small_text(MIN_PX) == []
     assert lab.auto_names() == []
 
 
