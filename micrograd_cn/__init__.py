@@ -15,6 +15,7 @@ from .engine import (
     Value,
     as_value,
     cos,
+    custom_op,
     dot,
     exp,
     is_grad_enabled,
@@ -67,7 +68,7 @@ _SUBMODULES = {"nn", "optim", "train", "datasets", "examples", "bridge", "viz", 
                "classroom", "deltas", "dynamics", "sequence_tasks", "plots", "expr", "graph", "engine"}
 
 __all__ = [
-    "GradcheckReport", "Value", "as_value", "cos", "dot", "exp", "gradcheck", "is_grad_enabled",
+    "GradcheckReport", "Value", "as_value", "cos", "custom_op", "dot", "exp", "gradcheck", "is_grad_enabled",
     "leaky_relu", "log", "mean", "no_grad", "relu", "sigmoid", "sin", "softplus", "sqrt", "tanh",
     "topological_order", "zero_grad", *_LAZY,
 ]  # `sum` 不在其中, 以免 `import *` 遮住内置 sum. `sum` is left out so `import *` keeps the builtin.

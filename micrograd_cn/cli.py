@@ -9,8 +9,8 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
   gradient (``∂e/∂a = 2``); ``--steps`` adds the table of accumulations (堆放)
   and the chain-rule equations; ``--explain b`` (repeatable) the chain-rule
   expansion of ∂e/∂b (``∂e/∂b = ∂e/∂(a+b)·∂(a+b)/∂b + … = 2×1 + 3×1 = 5``);
-  ``-o`` writes the graph (.svg .png .pdf .dot) and ``--html`` the
-  step-through player.  The output is called ``e`` unless
+  ``-o`` writes the graph (.svg .png .dot; .pdf with a system Graphviz) and
+  ``--html`` the step-through player.  The output is called ``e`` unless
   ``--name`` says otherwise (or ``out`` if a variable is already called ``e``).
 * ``micrograd-cn exercises -n 10 --level 2 --seed 7 [-o sheet.html]
   [--answers] [--quiz DIR]``: print generated exercises (``--answers`` adds the answers;
@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("assignments", nargs="*", metavar="name=value",
                        help="变量的值, 如 a=2 b=1 (values of the variables)")
     graph.add_argument("-o", "--output", metavar="FILE",
-                       help="把计算图写成文件, 格式取自后缀 .svg .png .pdf .dot (write the graph; format from suffix)")
+                       help="把计算图写成文件, 格式取自后缀 .svg .png .dot; .pdf 需要系统的 Graphviz "
+                            "(write the graph; format from suffix; .pdf needs a system Graphviz)")
     graph.add_argument("--html", metavar="FILE", help="写出可逐步播放的 HTML 文件 (write the step-through HTML player)")
     graph.add_argument("--steps", action="store_true", help="打印堆放表与链式法则等式 (print the table and equations)")
     graph.add_argument("--explain", action="append", default=[], metavar="NAME",

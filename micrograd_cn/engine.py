@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import builtins
 import numbers
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import repeat
 from operator import mul
 from typing import Union
@@ -41,10 +41,17 @@ class Value:
     nodes that remember their ``parents`` (in operand order), the
     ``local_grads`` ``∂node/∂parent`` toward each, and the operation ``op``.
     Values hash and compare by identity; ``<``, ``>``, ``<=``, ``>=`` compare
-    ``data``.
+    ``data``.  User code may set attributes of its own (``p.m = 0.0``).
+    The lecture's names ``_prev``, ``_op`` and ``_backward()`` are aliases of
+    ``parents``, ``op`` and the engine's own local step; a new operation is
+    made with :func:`custom_op`.
     """
 
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label")
+    # "__dict__": 用户可以给 Value 加自己的属性 (优化器状态、颜色), 字典只在用到时才建立;
+    # CPython 3.11 上每个节点因此多 32 字节.
+    # "__dict__" lets user code add attributes (optimizer state, colours); the dict exists only once used
+    # (32 more bytes a node on CPython 3.11).
+    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label", "__dict__")
     __array_ufunc__ = None  # NumPy 标量在左侧时交给 Value 处理. Let NumPy defer to us.
 
     data: float
@@ -54,7 +61,9 @@ class Value:
     op: str
     label: str
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, label: str = "", *micrograd_args: object) -> None:
+        if micrograd_args or isinstance(label, (tuple, list, set, frozenset)):
+            _refuse_micrograd_node(data, label, micrograd_args)
         self.data = checked_float(data, "Value")
         self.grad = 0.0
         self.parents = ()
@@ -92,11 +101,11 @@ class Value:
         if isinstance(other, Value):
             return _node(self.data * other.data, (self, other), (other.data, self.data), "*")
         c = _constant(other, "*")
-        return _node(self.data * c, (self,), (c,), _op_name("* {}", c))
+        return _node(self.data * c, (self,), _shared_local(c), _op_name("* {}", c))
 
     def __rmul__(self, other: Number) -> Value:
         c = _constant(other, "*")
-        return _node(c * self.data, (self,), (c,), _op_name("{} *", c))
+        return _node(c * self.data, (self,), _shared_local(c), _op_name("{} *", c))
 
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -204,6 +213,42 @@ class Value:
 
     # ---- 反向传播 backward pass ---------------------------------------------------------
 
+    # ---- micrograd 与讲座中的名字 micrograd's and the lecture's names ----------------------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """父节点的集合 (micrograd 的 _prev), 即 set(self.parents). The set of parents, as in micrograd."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """运算名 (micrograd 的 _op), 即 self.op; 叶子为 "". The operation's name, as in micrograd."""
+        return self.op
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """本节点的局部一步 (讲座中手动调用的 _backward()): 把 局部导数 × grad 加到每个父节点上.
+
+        This node's local step, the lecture's ``_backward()``: add
+        ``local × self.grad`` into each parent's grad.  It is the very function
+        ``backward()`` calls for every node (:func:`send_gradient`), so
+        ``o.grad = 1.0; o._backward(); n._backward(); …`` by hand gives what
+        ``o.backward()`` gives.  Assigning it is refused: see :func:`custom_op`.
+        """
+        return partial(send_gradient, self)
+
+    @_prev.setter
+    def _prev(self, value: object) -> None:
+        _refuse_assignment(self, "_prev")
+
+    @_op.setter
+    def _op(self, value: object) -> None:
+        _refuse_assignment(self, "_op")
+
+    @_backward.setter
+    def _backward(self, value: object) -> None:
+        _refuse_assignment(self, "_backward")
+
     def backward(self, gradient: float = 1.0) -> None:
         """反向传播: 令本节点梯度为 gradient (默认 1), 把梯度堆放到图中每个节点.
 
@@ -234,18 +279,30 @@ def propagate(root: Value, gradient: float = 1.0, on_edge: EdgeListener | None =
         else:
             order = []
             root.grad += gradient
+        send = send_gradient  # 局部名字: 每个节点省一次全局查找. A local name: no global lookup per node.
         for node in order:
-            grad = node.grad
-            if grad == 0.0 and on_edge is None:
-                continue  # 传出的全是 0. Nothing to send.
-            for parent, local in zip(node.parents, node.local_grads):
-                before = parent.grad
-                after = parent.grad = before + local * grad
-                if on_edge is not None or after - after != 0.0:
-                    _check_gradient(after, node, parent)
-                    if on_edge is not None:
-                        on_edge(node, parent, local, before)
+            send(node, on_edge)
     return order
+
+
+def send_gradient(node: Value, on_edge: EdgeListener | None = None) -> None:
+    """一个节点的局部一步: 把 局部导数 × node.grad 堆放到每个父节点上.
+
+    One node's local step: add ``local × node.grad`` into each parent's
+    ``grad``.  :func:`propagate` calls it for every operation node, and
+    ``node._backward()`` is this same call, so there is one implementation of
+    the step.  A leaf has no parents: nothing happens.
+    """
+    grad = node.grad
+    if grad == 0.0 and on_edge is None:
+        return  # 传出的全是 0. Nothing to send.
+    for parent, local in zip(node.parents, node.local_grads):
+        before = parent.grad
+        after = parent.grad = before + local * grad
+        if on_edge is not None or after - after != 0.0:
+            _check_gradient(after, node, parent)
+            if on_edge is not None:
+                on_edge(node, parent, local, before)
 
 
 def _check_gradient(total: float, node: Value, parent: Value) -> None:
@@ -256,6 +313,35 @@ def _check_gradient(total: float, node: Value, parent: Value) -> None:
              f"(data={parent.data!r}) a total of {total!r}")
 
 
+CUSTOM_OP_HINT = ("请用 mg.custom_op(data, parents, local_grads, op) 定义新运算, "
+                  "例如 mg.custom_op(math.exp(x.data), (x,), (math.exp(x.data),), 'exp')",
+                  "define a new operation with mg.custom_op(data, parents, local_grads, op), "
+                  "e.g. mg.custom_op(math.exp(x.data), (x,), (math.exp(x.data),), 'exp')")
+"""指向自定义运算的提示 (中文, 英文). The pointer to custom_op, in Chinese and English."""
+
+
+def _refuse_micrograd_node(data: object, children: object, rest: tuple[object, ...]) -> None:
+    """拒绝 micrograd 的 Value(data, (self,), 'exp'): 那样的节点没有局部导数, 反向传播会悄悄丢掉梯度.
+
+    Refuse micrograd's ``Value(data, children, op)``: such a node would have
+    no local derivatives, and backward would silently send nothing through it.
+    """
+    op = rest[0] if rest else ""
+    call = ", ".join(map(repr, (data, children, *rest)))
+    fail(TypeError, f"Value({call}) 是 micrograd 新建运算节点 {op!r} 的写法; 这里的节点在前向传播时记下局部导数, "
+         f"不用 _backward 闭包. {CUSTOM_OP_HINT[0]}",
+         f"Value({call}) is micrograd's way to make the operation node {op!r}; here a node records its local "
+         f"derivatives in the forward pass instead of a _backward closure: {CUSTOM_OP_HINT[1]}")
+
+
+def _refuse_assignment(node: Value, name: str) -> None:
+    """拒绝给 _prev/_op/_backward 赋值 (引擎不会用它, 梯度会悄悄丢失). Refuse assigning a lecture alias."""
+    fail(AttributeError, f"不能给运算 {node.op!r} 的节点 (data={node.data!r}) 设置 {name}: "
+         f"反向传播用的是前向传播时记下的 parents 与 local_grads. {CUSTOM_OP_HINT[0]}",
+         f"cannot set {name} of the {node.op!r} node (data={node.data!r}): backward uses the parents and "
+         f"local_grads recorded in the forward pass; {CUSTOM_OP_HINT[1]}")
+
+
 # ---- 构造节点 making nodes ---------------------------------------------------------------
 
 
@@ -263,6 +349,12 @@ def _check_gradient(total: float, node: Value, parent: Value) -> None:
 def _op_name(template: str, constant: float) -> str:
     """带常数的运算名, 如 ``"* 2"``; 缓存后同名节点共用一个字符串. Op name with its constant, shared."""
     return template.format(f"{constant:.6g}")
+
+
+@lru_cache(maxsize=4096)
+def _shared_local(constant: float) -> tuple[float]:
+    """乘以常数 c 的局部导数元组 (c,); 缓存后同一常数的节点共用一个元组. The local-derivative tuple (c,), shared."""
+    return (constant,)
 
 
 _new_value = object.__new__
@@ -290,6 +382,35 @@ def _node(data: float, parents: tuple[Value, ...], local_grads: tuple[float, ...
     node.op = op
     node.label = ""
     return node
+
+
+def custom_op(data: Number, parents: Sequence[Value], local_grads: Sequence[Number], op: str) -> Value:
+    """自定义运算: 由结果 data、父节点 parents 和对每个父节点的局部导数 local_grads 得到一个新节点.
+
+    Define a new operation node from its value, its parents (Values) and the
+    local derivatives ``∂out/∂parent`` toward each, in the same order; ``op``
+    names it in graphs and errors.  ``backward()`` then sends
+    ``local × grad`` to each parent, exactly as for the built-in operations.
+    For example, a cube::
+
+        def cube(x):
+            return mg.custom_op(x.data ** 3, (x,), (3 * x.data ** 2,), "cube")
+    """
+    if not isinstance(op, str) or not op:
+        fail(TypeError, f"custom_op: op 应为非空字符串 (运算名), 收到 {op!r}",
+             f"custom_op: op must be a non-empty string (the operation's name), got {op!r}")
+    parents = tuple(parents)
+    for parent in parents:
+        if not isinstance(parent, Value):
+            fail(TypeError,
+                 f"custom_op {op!r}: 父节点必须是 Value, 收到 {type(parent).__name__} {parent!r}; 常数不是节点",
+                 f"custom_op {op!r}: parents must be Values, got {type(parent).__name__} {parent!r}; "
+                 "a constant is not a node")
+    locals_ = tuple(checked_float(local, f"custom_op {op!r}") for local in local_grads)
+    if len(locals_) != len(parents):
+        fail(ValueError, f"custom_op {op!r}: {len(parents)} 个父节点却有 {len(locals_)} 个局部导数",
+             f"custom_op {op!r}: {len(parents)} parents but {len(locals_)} local derivatives")
+    return _node(checked_float(data, f"custom_op {op!r}"), parents, locals_, op)
 
 
 def _finite(*locals_: float, op: str, inputs: tuple[float, ...]) -> tuple[float, ...]:
@@ -416,7 +537,7 @@ def dot(left: Iterable[Operand], right: Iterable[Operand], bias: Operand = 0.0) 
     if len(left_data) != len(right_data):
         fail(ValueError, f"dot: 两个序列长度不同 ({len(left_data)} 与 {len(right_data)})",
              f"dot needs sequences of equal length, got {len(left_data)} and {len(right_data)}")
-    total = builtins.sum(map(mul, left_data, right_data)) + _data(bias, "dot")
+    total = builtins.sum(map(mul, left_data, right_data), _data(bias, "dot"))  # b + w0·x0 + …, as micrograd adds
     if left_all and right_all:
         parents = (*left_values, *right_values)
         locals_ = (*right_data, *left_data)

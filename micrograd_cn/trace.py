@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
-from .engine import Value, propagate
+from .engine import Value, propagate, zero_grad
 from .errors import fail
-from .graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
+from .graph import GraphSnapshot, backward_order, display_names, leaves, snapshot, topological_order, wrap_name
 
 Lang = Literal["zh", "en"]
 
@@ -372,13 +372,20 @@ class Explanation:
         }
 
 
-def backward_steps(out: Value, gradient: float = 1.0) -> BackwardSteps:
-    """运行 out 的反向传播并记录每一次堆放; 之后图中的梯度与 out.backward() 完全相同.
+def backward_steps(out: Value, gradient: float = 1.0, *, accumulate: bool = False) -> BackwardSteps:
+    """记录一次从零梯度开始的反向传播 (不管之前是否调用过 backward); accumulate=True 时在已有梯度上累加.
 
-    Run the backward pass from ``out`` and record every accumulation.  This
-    *is* ``out.backward(gradient)`` (the same loop, with a listener), so the
-    graph's gradients are left exactly as ``backward()`` leaves them.
+    Record one backward pass from ``out``, every accumulation of it.  By
+    default the pass starts from zero gradients whatever ran before: the
+    graph's leaves are set to 0 first (intermediate nodes are reset by the
+    engine anyway), so the totals equal one ``backward()`` on a fresh graph,
+    even after an earlier ``out.backward()``.  ``accumulate=True`` keeps the
+    leaves' gradients and adds to them, as a second ``backward()`` does in
+    PyTorch.  Either way this *is* ``out.backward(gradient)`` (the same loop,
+    with a listener).
     """
+    if not accumulate:
+        zero_grad(leaves(out))
     graph = snapshot(out)
     names = graph.names_by_id()
     out_name = names[id(out)]

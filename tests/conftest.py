@@ -22,7 +22,8 @@ settings.register_profile("ci", max_examples=500, deadline=None,
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 STRICT = os.environ.get("MICROGRAD_CN_STRICT") == "1"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "worked_examples.json"
+DATA = Path(__file__).resolve().parent / "data"
+"""测试自带的参考数据 (每项注明出处). The tests' own reference data, each entry with its source."""
 
 
 def require(condition: bool, reason: str) -> None:
@@ -42,6 +43,10 @@ def require_module(name: str) -> Any:
 
 @pytest.fixture(scope="session")
 def worked_examples() -> dict[str, Any]:
-    """../shared/reference/worked_examples.json 中的参考数值. The reference numbers."""
-    require(REFERENCE.exists(), f"reference file missing: {REFERENCE}")
-    return json.loads(REFERENCE.read_text(encoding="utf-8"))
+    """tests/data/worked_examples.json 中的参考数值. The reference numbers of the worked examples."""
+    return load_data("worked_examples.json")
+
+
+def load_data(name: str) -> dict[str, Any]:
+    """读取 tests/data 中的一个 JSON 文件. Read one JSON file of tests/data."""
+    return json.loads((DATA / name).read_text(encoding="utf-8"))

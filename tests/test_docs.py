@@ -73,7 +73,7 @@ def test_home_page_is_chinese(site: Path) -> None:
 
 
 def test_core_pages_exist(site: Path) -> None:
-    for page in ("quickstart", "concepts", "performance", "notebooks"):
+    for page in ("quickstart", "concepts", "from_micrograd", "performance", "notebooks"):
         assert (site / page / "index.html").is_file(), page
     assert (site / "images" / "e_player.html").is_file()
 
@@ -220,7 +220,7 @@ def _examples(page: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", (PAGES / page).read_text(encoding="utf-8"), re.DOTALL)
 
 
-@pytest.mark.parametrize("page", ["quickstart.md", "concepts.md"])
+@pytest.mark.parametrize("page", ["quickstart.md", "concepts.md", "from_micrograd.md"])
 def test_code_examples_run(page: str, tmp_path: Path) -> None:
     examples = _examples(page)
     assert examples

@@ -270,11 +270,15 @@ def test_value_stores_floats_and_starts_with_zero_grad() -> None:
     assert v.parents == () and v.local_grads == ()
 
 
-def test_value_has_slots_not_dict() -> None:
+def test_value_takes_user_attributes_but_engine_fields_stay_slots() -> None:
     v = mg.Value(1.0)
-    assert not hasattr(v, "__dict__")
+    v.m, v.colour = 0.0, "red"  # 优化器状态、颜色. Optimizer state, colours.
+    assert vars(v) == {"m": 0.0, "colour": "red"}
+    assert {"data", "grad", "parents", "local_grads", "op", "label"} <= set(mg.Value.__slots__)
+    assert vars(v * 2) == {}  # 引擎自己的字段不在字典里. The engine's own fields are not in the dict.
+    assert (v * 2).local_grads is (v * 2).local_grads  # 同一常数共用一个元组. One shared tuple per constant.
     with pytest.raises(AttributeError):
-        v.colour = "red"
+        (v * 2).m  # noqa: B018  (别的节点没有这个属性 other nodes do not have it)
 
 
 def test_parents_and_local_grads_are_tuples_in_operand_order() -> None:

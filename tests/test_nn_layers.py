@@ -121,6 +121,21 @@ def test_activation_names_and_unknown_name_error() -> None:
 # ---- 初始化 initialisation ---------------------------------------------------------------
 
 
+def test_without_a_seed_weights_come_from_the_global_random_module() -> None:
+    saved = random.getstate()
+    try:
+        random.seed(7)
+        seeded = random.getstate()
+        first = [p.data for p in MLP(3, [5, 2]).parameters()]
+        moved = random.getstate() != seeded  # 和 micrograd 一样推进了全局状态. It advanced the global state.
+        random.seed(7)
+        again = [p.data for p in MLP(3, [5, 2]).parameters()]
+    finally:
+        random.setstate(saved)
+    assert first == again == [p.data for p in MLP(3, [5, 2], seed=7).parameters()]
+    assert moved
+
+
 def test_seeded_initialisation_is_reproducible_and_leaves_global_random_alone() -> None:
     state = random.getstate()
     first = [p.data for p in MLP(3, [5, 2], seed=7).parameters()]
@@ -128,8 +143,6 @@ def test_seeded_initialisation_is_reproducible_and_leaves_global_random_alone() 
     assert first == [p.data for p in MLP(3, [5, 2], seed=7).parameters()]
     assert first == [p.data for p in MLP(3, [5, 2], rng=random.Random(7)).parameters()]
     assert first != [p.data for p in MLP(3, [5, 2], seed=8).parameters()]
-    MLP(3, [5, 2])  # 无种子也不碰全局状态. No seed: still no global state change.
-    assert random.getstate() == state
     with pytest.raises(ValueError) as error:
         MLP(2, [1], seed=1, rng=random.Random(1))
     bilingual(error)

@@ -42,6 +42,20 @@ def test_e_example_events_match_reference(worked_examples):
     assert steps[-2:] == list(steps)[3:]
 
 
+def test_a_recorded_pass_starts_from_zero_after_an_earlier_backward(worked_examples):
+    ref = worked_examples["chain_rule_e"]
+    nodes = chain_rule_example(ref["inputs"]["a"], ref["inputs"]["b"])
+    nodes["e"].backward()
+    nodes["e"].backward()  # 叶子累加到 ∂e/∂b = 10. The leaves pile up to 10.
+    steps = backward_steps(nodes["e"])
+    assert steps.grads == ref["grads"] and nodes["b"].grad == ref["grads"]["b"]
+    assert [(s.before, s.after) for s in steps if s.parent_name == "b"] == [(0.0, 2.0), (2.0, 5.0)]
+    again = backward_steps(nodes["e"], accumulate=True)  # 像 PyTorch 一样累加. Accumulate, as in PyTorch.
+    assert [(s.before, s.after) for s in again if s.parent_name == "b"] == [(5.0, 7.0), (7.0, 10.0)]
+    assert again.grads["b"] == nodes["b"].grad == 2 * ref["grads"]["b"]
+    assert again.grads["c"] == ref["grads"]["c"]  # 中间节点不累加. Intermediate nodes do not accumulate.
+
+
 def test_equation_text_both_languages():
     steps = backward_steps(chain_rule_example()["e"])
     assert steps[4].equation() == "∂e/∂b += ∂e/∂d · ∂d/∂b = 3 × 1 = 3 （累计 5）"
@@ -118,8 +132,10 @@ def test_leaf_output_and_gradient_argument():
     steps = backward_steps(x, 2.0)
     assert len(steps) == 0 and x.grad == 2.0 and steps.grads == {"x": 2.0}
     y = x * x
-    steps = backward_steps(y, 0.5)
-    assert [s.local for s in steps] == [3.0, 3.0] and [s.after for s in steps] == [3.5, 5.0]
+    steps = backward_steps(y, 0.5)  # 从零开始, 不管 x.grad 原来是 2. From zero, whatever x.grad was.
+    assert [s.local for s in steps] == [3.0, 3.0] and [s.after for s in steps] == [1.5, 3.0]
+    steps = backward_steps(y, 0.5, accumulate=True)
+    assert [s.after for s in steps] == [4.5, 6.0] and x.grad == 6.0
 
 
 # ---- 随机图 random graphs ---------------------------------------------------------------------

@@ -1,7 +1,10 @@
-"""参数初始化: 可设种子的均匀 / Xavier / He 初始化, 不改动全局随机状态.
+"""参数初始化: 均匀 / Xavier / He 初始化; 给了种子就不碰全局随机状态, 没给就像 micrograd 一样用全局的 random.
 
-Weight initialisation schemes.  Every scheme draws from a ``random.Random``
-passed in (or made from a seed), never from the global ``random`` state.
+Weight initialisation schemes.  Every scheme draws from a ``random.Random``:
+the one passed in, one made from ``seed=``, or, with neither, the generator
+behind Python's global ``random`` module, so that ``random.seed(1337)``
+before ``MLP(2, [16, 16, 1])`` gives micrograd's weights (as
+``torch.manual_seed`` does for PyTorch).
 
 - ``"uniform"``: U(-1, 1), like micrograd (same draws as micrograd for the same seed).
 - ``"xavier"`` (Glorot uniform): U(-a, a), a = √(6 / (fan_in + fan_out)); suits tanh/sigmoid.
@@ -21,6 +24,9 @@ from collections.abc import Callable
 from ..errors import fail
 
 Scheme = Callable[[int, int, random.Random], "list[float]"]
+
+GLOBAL_RANDOM: random.Random = random._inst  # type: ignore[attr-defined]
+"""random.seed / random.uniform 背后的那个发生器. The generator behind random.seed and random.uniform."""
 
 
 def _uniform(fan_in: int, fan_out: int, rng: random.Random) -> list[float]:
@@ -63,11 +69,12 @@ SCHEMES: dict[str, Scheme] = {
 
 
 def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng") -> random.Random:
-    """由种子或现成的 Random 得到随机数发生器; 都没给时用一个新的 (不碰全局状态).
+    """由种子或现成的 Random 得到随机数发生器; 都没给时用全局 random 模块的发生器 (random.seed 对它有效).
 
-    A random generator from ``rng`` or ``seed``; with neither, a fresh
-    unseeded one.  The global ``random`` state is never touched.  ``where``
-    names the caller in error messages.
+    A random generator from ``rng`` or ``seed`` (then the global ``random``
+    state is not touched); with neither, the generator behind the global
+    ``random`` module, so ``random.seed(s)`` makes the draws reproducible,
+    as in micrograd.  ``where`` names the caller in error messages.
     """
     if rng is not None and seed is not None:
         fail(ValueError, f"{where}: seed 与 rng 只能给一个", f"{where}: give either seed or rng, not both")
@@ -79,6 +86,8 @@ def make_rng(seed: int | None = None, rng: random.Random | None = None, where: s
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         fail(TypeError, f"{where}: seed 必须是整数或 None, 收到 {seed!r}",
              f"{where}: seed must be an int or None, got {seed!r}")
+    if seed is None:
+        return GLOBAL_RANDOM
     return random.Random(seed)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numbers
 import random
 from collections.abc import Sequence
-from typing import Union
+from typing import Any, Union
 
 from ..engine import Value, checked_float, dot, no_grad
 from ..errors import fail
@@ -34,16 +34,21 @@ Matrix = list[list[float]]
 class Neuron(Module):
     """一个神经元: act(w·x + b); 权重 .w (Value 列表), 偏置 .b, 激活函数名 .activation.
 
-    One neuron ``act(w·x + b)``.  ``init`` names the weight scheme (see
+    One neuron ``act(w·x + b)``.  ``activation`` defaults to ReLU;
+    micrograd's ``nonlin=True/False`` (also ``Neuron(nin, False)``) means
+    ReLU/linear.  ``init`` names the weight scheme (see
     :mod:`micrograd_cn.nn.init`); ``fan_out`` is only used by the Xavier
-    schemes.  The bias starts at 0.  Parameters are labelled ``w0, w1, …, b``
-    (after ``label``, a prefix such as ``"L0.N1."``) so graphs read well.
+    schemes.  Without ``seed``/``rng`` the weights come from the global
+    ``random`` module, in micrograd's order.  The bias starts at 0.
+    Parameters are labelled ``w0, w1, …, b`` (after ``label``, a prefix such
+    as ``"L0.N1."``) so graphs read well.
     """
 
-    def __init__(self, nin: int, activation: str = "relu", *, init: str = "uniform",
-                 rng: random.Random | None = None, seed: int | None = None,
+    def __init__(self, nin: int, activation: str | bool | None = None, *, nonlin: bool | None = None,
+                 init: str = "uniform", rng: random.Random | None = None, seed: int | None = None,
                  fan_out: int = 1, label: str = "") -> None:
         _check_size(nin, "nin", "Neuron")
+        activation = _activation_name(activation, nonlin)
         self._act = get_activation(activation)
         weights = init_weights(init, nin, fan_out, make_rng(seed, rng, "Neuron"))
         self.w = [Value(w, f"{label}w{i}") for i, w in enumerate(weights)]
@@ -68,6 +73,11 @@ class Neuron(Module):
             net.label = self.out_label
         return out
 
+    @property
+    def nonlin(self) -> bool:
+        """micrograd 的 nonlin: 有非线性激活时为 True. micrograd's flag: True unless the neuron is linear."""
+        return self.activation != "linear"
+
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
@@ -77,19 +87,23 @@ class Layer(Module):
 
     A fully connected layer of ``nout`` neurons, each seeing all ``nin``
     inputs.  Returns a list of Values, or a single Value when ``nout == 1``.
+    Other keywords go to every :class:`Neuron`, as in micrograd
+    (``Layer(2, 3, nonlin=False)``).
     """
 
-    def __init__(self, nin: int, nout: int, activation: str = "relu", *, init: str = "uniform",
-                 rng: random.Random | None = None, seed: int | None = None, label: str = "") -> None:
+    def __init__(self, nin: int, nout: int, activation: str | bool | None = None, *, init: str = "uniform",
+                 rng: random.Random | None = None, seed: int | None = None, label: str = "",
+                 **neuron_kwargs: Any) -> None:
         _check_size(nin, "nin", "Layer")
         _check_size(nout, "nout", "Layer")
         rng = make_rng(seed, rng, "Layer")
-        self.neurons = [Neuron(nin, activation, init=init, rng=rng, fan_out=nout, label=f"{label}N{j}.")
+        self.neurons = [Neuron(nin, activation, init=init, rng=rng, fan_out=nout, label=f"{label}N{j}.",
+                               **neuron_kwargs)
                         for j in range(nout)]
         self.set_naming("net/out", 0, 1)
         self.nin = nin
         self.nout = nout
-        self.activation = activation
+        self.activation = self.neurons[0].activation
 
     def forward(self, x: Sequence[Input] | Input) -> Value | list[Value]:
         """每个神经元作用在同一输入上. Every neuron applied to the same input."""
@@ -250,6 +264,24 @@ class MLP(Module):
         sizes = " → ".join(str(n) for n in [self.nin, *self.nouts])
         return (f"MLP({sizes}, activation={self.activation!r}, output_activation={self.output_activation!r}, "
                 f"参数 parameters={len(self.parameters())})")
+
+
+def _activation_name(activation: str | bool | None, nonlin: bool | None) -> str:
+    """激活函数名: 给出的名字, 或 micrograd 的 nonlin (True → relu, False → linear); 默认 relu.
+
+    The activation's name: the one given, or micrograd's ``nonlin`` flag
+    (True → "relu", False → "linear"; a bool in the activation's place is
+    read as nonlin, as in micrograd's ``Neuron(nin, False)``); "relu" by default.
+    """
+    if isinstance(activation, bool):
+        activation, nonlin = None, activation if nonlin is None else nonlin
+    if nonlin is None:
+        return "relu" if activation is None else activation
+    implied = "relu" if nonlin else "linear"
+    if activation is not None and activation != implied:
+        fail(ValueError, f"Neuron: activation={activation!r} 与 nonlin={nonlin!r} 矛盾 (后者即 {implied!r})",
+             f"Neuron: activation={activation!r} contradicts nonlin={nonlin!r} (which means {implied!r})")
+    return implied
 
 
 def _check_size(n: object, name: str, where: str) -> None:

@@ -8,11 +8,13 @@ shows the DOT source and a one-line install hint instead of failing.
 from __future__ import annotations
 
 import html
+import os
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import fail
-from .renderer import INSTALL_HINT, RendererNotFoundError, to_svg
+from .renderer import INSTALL_HINT, RendererNotFoundError, require_renderer, to_svg
 
 
 def import_graphviz() -> Any:
@@ -56,7 +58,37 @@ def graph_class() -> type:
     graphviz = import_graphviz()
 
     class Graph(graphviz.Digraph):
-        """计算图: 可在 Jupyter 中显示的 Digraph. A Digraph that shows itself in Jupyter."""
+        """计算图: 默认 svg 格式的 Digraph; 显示、render() 与 pipe() 都用我们找到的渲染器.
+
+        A Digraph whose format defaults to svg and whose Jupyter display,
+        ``render()`` and ``pipe()`` go through our renderer discovery, so the
+        notebook idiom ``draw_dot(v).render("gout")`` works with the embedded
+        renderer and no system Graphviz.
+        """
+
+        _format = "svg"
+
+        def _render(self, engine: str, format: str, filepath: Any, *args: Any,  # noqa: A002
+                    outfile: Any = None, **kwargs: Any) -> str:
+            """graphviz 的 render() 的最后一步: 把保存好的 DOT 文件画成 outfile (默认 filepath.format).
+
+            The last step of graphviz's ``render()``: draw the saved DOT file
+            into ``outfile`` (by default ``filepath.format``) with our renderer.
+            """
+            target = Path(outfile if outfile is not None else f"{os.fspath(filepath)}.{format}")
+            source = Path(filepath).read_text(encoding=self.encoding)
+            target.write_bytes(require_renderer().run(source, format))
+            return os.fspath(target)
+
+        def _pipe_lines(self, engine: str, format: str, input_lines: Any, *args: Any,  # noqa: A002
+                        **kwargs: Any) -> bytes:
+            """graphviz 的 pipe() 的最后一步, 用我们的渲染器. The last step of graphviz's ``pipe()``."""
+            return require_renderer().run("".join(input_lines), format)
+
+        def _pipe_lines_string(self, engine: str, format: str, input_lines: Any, *args: Any,  # noqa: A002
+                               encoding: str, **kwargs: Any) -> str:
+            """pipe(encoding=...) 的最后一步. The last step of ``pipe(encoding=...)``."""
+            return self._pipe_lines(engine, format, input_lines).decode(encoding)
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
             return mimebundle(self.source)

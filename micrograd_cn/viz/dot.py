@@ -352,13 +352,18 @@ def summary_graph(graph: GraphSnapshot, look: Look) -> Any:
     return picture
 
 
-def draw_dot(out: Value, *, rankdir: str = "LR", show_grad: bool = True, quiz: bool = False,
+def draw_dot(out: Value, format: str = "svg", rankdir: str = "LR", *,  # noqa: A002
+             show_grad: bool = True, quiz: bool = False,
              color_by: str = "role", show_index: bool = False, layered: bool = False, lang: str = "zh",
              highlight: Value | Iterable[Value] | None = None, params: Iterable[Value] | None = None,
              group: bool = False, max_nodes: int | None = 300) -> Any:
     """画出以 out 为输出的计算图, 返回 graphviz.Digraph (在 Jupyter 中直接显示为 SVG).
 
     Draw the computation graph below ``out`` as a ``graphviz.Digraph``.
+    The signature starts like micrograd's ``draw_dot(root, format='svg',
+    rankdir='LR')``; ``format`` is the graph's output format, so
+    ``draw_dot(v).render("gout")`` writes ``gout.svg`` with the embedded
+    renderer.
 
     Each Value is a box with its name (see :func:`graph.snapshot`), 数据 data and
     梯度 grad; each operation a small node; every edge into an operation
@@ -384,5 +389,8 @@ def draw_dot(out: Value, *, rankdir: str = "LR", show_grad: bool = True, quiz: b
                                 f"draw_dot: the graph has {len(graph)} nodes, more than max_nodes={max_nodes}; "
                                 "drawing a summary (pass max_nodes=None for every node)"),
                       stacklevel=2)
-        return summary_graph(graph, look)
-    return build_graph(out, look, highlight=_ids(highlight), graph=graph)
+        picture = summary_graph(graph, look)
+    else:
+        picture = build_graph(out, look, highlight=_ids(highlight), graph=graph)
+    picture.format = format
+    return picture

@@ -22,8 +22,14 @@ from ..errors import bilingual, fail
 ENV_VAR = "MICROGRAD_CN_DOT"
 TIMEOUT = 60.0  # 秒; 渲染器卡住时不让程序挂起. Seconds before a renderer is stopped.
 FORMATS = ("svg", "png", "pdf", "dot")
+"""mg.render 按后缀接受的格式 (pdf 需要系统的 Graphviz). The formats mg.render takes (pdf needs a system Graphviz)."""
+EMBEDDED_FORMATS = ("canon", "dot", "dot_json", "gv", "jpe", "jpeg", "jpg", "json", "json0", "plain", "plain-ext",
+                    "png", "svg", "xdot", "xdot1.2", "xdot1.4", "xdot_json")
+"""内置的 graphviz-pure 0.2.2 能输出的格式 (没有 pdf). What the embedded graphviz-pure 0.2.2 can write (no pdf)."""
 INSTALL_HINT = bilingual('没有找到 Graphviz 渲染器; 请运行 pip install "micrograd_cn[viz]"',
                          'no Graphviz renderer found; run pip install "micrograd_cn[viz]"')
+SYSTEM_GRAPHVIZ = "apt install graphviz fonts-wqy-microhei"
+"""安装系统 Graphviz (含中文字体) 的命令 (Debian/Ubuntu). Installing a system Graphviz with a CJK font."""
 
 
 class RendererNotFoundError(RuntimeError):
@@ -40,8 +46,26 @@ class Renderer:
     source: str
     path: str
 
+    @property
+    def embedded(self) -> bool:
+        """是不是内置的 graphviz-pure (无论怎样找到的). Whether this is the embedded graphviz-pure, however found."""
+        return Path(self.path).stem == "graphviz-pure"
+
     def run(self, source: str, format: str = "svg", timeout: float = TIMEOUT) -> bytes:  # noqa: A002
-        """把 DOT 文本交给渲染器 (stdin), 返回输出字节. Render DOT text given on stdin."""
+        """把 DOT 文本交给渲染器 (stdin), 返回输出字节; 内置渲染器不支持的格式先说清楚要装什么.
+
+        Render DOT text given on stdin.  A format the embedded graphviz-pure
+        cannot write (pdf, …) raises :class:`RendererNotFoundError` naming what
+        to install, before anything runs.
+        """
+        if self.embedded and format not in EMBEDDED_FORMATS:
+            fail(RendererNotFoundError,
+                 f"内置渲染器 graphviz-pure 不能输出 {format}; 可用 {', '.join(EMBEDDED_FORMATS)}. "
+                 f"需要 {format} 请安装系统 Graphviz (Debian/Ubuntu: {SYSTEM_GRAPHVIZ}), "
+                 f"或用环境变量 {ENV_VAR} 指定一个 dot",
+                 f"the embedded renderer graphviz-pure cannot write {format}; it writes {', '.join(EMBEDDED_FORMATS)}. "
+                 f"For {format} install a system Graphviz (Debian/Ubuntu: {SYSTEM_GRAPHVIZ}) or point {ENV_VAR} "
+                 "at a dot executable")
         try:
             done = subprocess.run([self.path, f"-T{format}", "-q"], input=source.encode("utf-8"),
                                   capture_output=True, timeout=timeout, check=False)
@@ -115,12 +139,14 @@ def to_svg(graph_or_value: Any) -> str:
 
 
 def render(graph_or_value: Any, path: str | os.PathLike[str], format: str | None = None) -> Path:  # noqa: A002
-    """渲染到文件, 格式取自后缀 (svg, png, pdf, dot); .dot 不需要渲染器.
+    """渲染到文件, 格式取自后缀: svg, png, dot (内置渲染器即可), pdf (需要系统的 Graphviz).
 
-    Render to a file; the format comes from the suffix unless given.  Writing
-    ``.dot`` needs no renderer.  Note: graphviz-pure's PNG/PDF output has no
-    Chinese font, so Chinese text shows only in SVG (or with a system dot and
-    a CJK font such as fonts-wqy-microhei).
+    Render to a file; the format comes from the suffix unless given.  svg and
+    png work with the embedded graphviz-pure, ``.dot`` needs no renderer at
+    all, pdf needs a system Graphviz (otherwise a bilingual error says what
+    to install).  graphviz-pure's PNG has no Chinese font, so Chinese text
+    shows only in SVG (or with a system dot and a CJK font such as
+    fonts-wqy-microhei).
     """
     target = Path(path)
     format = (format or target.suffix.lstrip(".")).lower()  # noqa: A001
