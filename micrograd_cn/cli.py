@@ -3,6 +3,8 @@
 The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
 
 * ``micrograd-cn`` or ``micrograd-cn demo``: the demo e = (a+b)(b+1).
+* ``micrograd-cn serve [--host H] [--port P] [--root DIR] [--no-qr]``: serve
+  the built browser site (see :mod:`micrograd_cn.serve`).
 * ``micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 [-o e.svg] [--html e.html]
   [--steps] [--explain b] [--lang zh|en] [--quiz] [--rankdir LR|TB] [--name e]``:
   evaluate the expression, run the backward pass and print the value and every
@@ -56,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Seeing backprop: gradients of an expression and every accumulation of the backward pass.",
         epilog='例 example: micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 --steps -o e.svg --html e.html',
     )
-    commands = parser.add_subparsers(dest="command", metavar="{demo,graph,exercises}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,graph,exercises,serve}")
     commands.add_parser("demo", help="运行演示 e = (a+b)(b+1) (run the demo)",
                         description="运行演示 e = (a+b)(b+1). Run the demo e = (a+b)(b+1).")
     graph = commands.add_parser(
@@ -89,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"输出节点的名字 (the output's name; default {OUTPUT_NAME}, "
                             f"or out if a variable is called {OUTPUT_NAME})")
     _add_exercises(commands)
+    serve = commands.add_parser(
+        "serve", help="提供浏览器站点给课堂 (serve the browser site to a classroom)",
+        description="提供构建好的浏览器站点 (只有静态文件). Serve the built browser site (static files only). "
+                    "构建 build: .venv/bin/python web/build.py")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="监听地址, 0.0.0.0 分享给教室网络 (address; 0.0.0.0 shares it; default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="端口 port (默认 default 8000; 0: 任意 any free port)")
+    serve.add_argument("--root", default=None, help="站点目录 (the site folder; default web/dist)")
+    serve.add_argument("--no-qr", action="store_true", help="不打印二维码 (no QR code)")
     return parser
 
 
@@ -125,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo()
     if args.command == "exercises":
         return run_exercises(args)
+    if args.command == "serve":
+        from .serve import SITE, serve
+
+        return serve(args.root or SITE, args.host, args.port, qr=not args.no_qr)
     return run_graph(args)
 
 
