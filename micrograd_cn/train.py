@@ -427,7 +427,7 @@ def _bar_options() -> dict[str, Any]:
     Elsewhere tqdm's usual stderr bar.
     """
     if "ipykernel" in sys.modules:
-        return {"file": sys.stdout, "ncols": 90, "mininterval": 0.2}
+        return {"file": sys.stdout, "ncols": 110, "mininterval": 0.2}
     return {}
 
 

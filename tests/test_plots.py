@@ -20,7 +20,9 @@ from micrograd_cn.dynamics import plot_gradient_norms
 from micrograd_cn.nn import MLP
 
 CELL_PX = 930
-"""1366×768 下 JupyterLab 4 (文件浏览器打开) 单元输出区的宽度 (量得 934 px). A cell's output width there (934 px measured)."""
+"""1366×768 下 JupyterLab 4 (文件浏览器打开) 单元输出区的宽度 (量得 934 px).
+
+A JupyterLab cell's output width at 1366×768 with the file browser open (934 px measured)."""
 
 
 @pytest.fixture(autouse=True)
