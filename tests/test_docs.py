@@ -129,7 +129,10 @@ def test_the_offline_check_catches_cdn_assets() -> None:
                               '<p>see https://example.org/ from "https://example.org"</p>')
 
 
-NOT_PROSE = re.compile(r"<(pre|code|script|style|math|svg)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+# 代码单元的 "复制" 按钮用的原文 (<div class="clipboard-copy-txt">) 也是代码.
+# The raw text behind a code cell's copy button (<div class="clipboard-copy-txt">) is code too.
+NOT_PROSE = re.compile(r"<(pre|code|script|style|math|svg)\b.*?</\1>|<div class=\"clipboard-copy-txt\"[^>]*>.*?</div>",
+                       re.IGNORECASE | re.DOTALL)
 
 
 def _prose(html: str) -> str:
