@@ -426,7 +426,9 @@ def _bar_options() -> dict[str, Any]:
     still reads the same in a saved notebook reopened without a kernel.
     Elsewhere tqdm's usual stderr bar.
     """
-    if "ipykernel" in sys.modules:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if getattr(shell, "kernel", None) is not None:  # 运行在笔记本内核中. Running in a notebook kernel.
         return {"file": sys.stdout, "ncols": 110, "mininterval": 0.2}
     return {}
 

@@ -143,7 +143,10 @@ def test_progress_bar_on_off_and_without_tqdm(capsys, monkeypatch):
 def test_progress_bar_in_a_notebook_is_text_on_stdout(capsys, monkeypatch):
     """笔记本内核里进度条是 stdout 上原地更新的一行字 (不要 ipywidgets, 不算错误输出). A text bar on stdout."""
     require_module("tqdm")
-    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    shell = types.SimpleNamespace(kernel=object())  # 有内核的 IPython. An IPython shell with a kernel.
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
     fit(net(), X, Y, epochs=3, progress=True)
     out, err = capsys.readouterr()
     assert err == ""
