@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,8 +89,13 @@ WORDS: dict[str, dict[str, str]] = {
 
 @cache
 def asset(name: str) -> str:
-    """前端文件的文本 (player.js, player.css). The text of a front-end file."""
-    return (ASSETS / name).read_text(encoding="utf-8")
+    """前端文件的文本 (player.js, player.css), 去掉注释与缩进后嵌入页面. A front-end file, compacted for embedding.
+
+    Block comments, indentation and blank lines are dropped (the files have
+    no comment markers inside strings); the source files stay readable.
+    """
+    text = re.sub(r"/\*.*?\*/", "", (ASSETS / name).read_text(encoding="utf-8"), flags=re.S)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
         "steps": rows,
         "interval_ms": int(interval_ms),
         "focus_above": FOCUS_ABOVE,
-        "explain": [steps.explain(node).to_dict(index) for node in graph.order],
+        "explain": [_explanation(steps.explain(node).to_dict(index), lang) for node in graph.order],
     }
     if quiz:
         data["quiz_mode"] = True
@@ -195,9 +201,23 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
                       neuron_picture.source if neuron_picture is not None else None)
 
 
+def _explanation(full: dict[str, Any], lang: str) -> dict[str, Any]:
+    """播放器需要的那部分展开式 (记号、数与一句说明). The part of an explanation the player shows."""
+    note = f"{full['note_zh']} {full['note_en']}" if lang == "zh" else full["note_en"]
+    terms = [{key: term[key] for key in ("edge", "step", "symbol", "numbers")} for term in full["terms"]]
+    return {"head": full["head"], "total": full["total"], "note": note, "terms": terms}
+
+
+_SVG_CLUTTER = re.compile(r"<!--.*?-->\n?|<title>[^<]*</title>\n?", re.S)
+
+
 def _inline_svg(svg: str) -> str:
-    """去掉 XML 声明与 DOCTYPE, 宽高改用 viewBox 的单位 (1 单位 = 1 px). Keep the <svg> element, 1 unit = 1 px."""
-    svg = svg[svg.find("<svg"):]
+    """只留 <svg> 元素 (去掉声明、注释与 title), 宽高改用 viewBox 的单位 (1 单位 = 1 px).
+
+    Keep the ``<svg>`` element alone (no declaration, comments or titles) and
+    size it in viewBox units, so that 1 unit is 1 px at scale 1.
+    """
+    svg = _SVG_CLUTTER.sub("", svg[svg.find("<svg"):])
     head_end = svg.find(">")
     head = svg[:head_end]
     for unit in ("width", "height"):
@@ -211,7 +231,8 @@ def _inline_svg(svg: str) -> str:
 
 def _json_in_html(data: dict[str, Any]) -> str:
     """放进 <script> 的 JSON: 转义 "</" 与 HTML 注释. JSON safe inside a script element."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\u0021--")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
 def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
