@@ -16,6 +16,7 @@ from conftest import require_module
 import micrograd_cn as mg
 from micrograd_cn.nn import RNN, GRUCell, LSTMCell, RNNCell
 from micrograd_cn.nn.recurrent import CELL_GATES
+from micrograd_cn.viz.player import player_data
 
 
 @pytest.mark.parametrize(("make", "gates"), [(RNNCell, 1), (GRUCell, 3), (LSTMCell, 4)])
@@ -233,6 +234,6 @@ def test_step_through_player_of_an_unrolled_rnn(tmp_path) -> None:
     loss, _ = _unrolled_t3()
     steps = mg.backward_steps(loss)
     page = mg.export_html(steps, tmp_path / "bptt.html", layered=True).read_text(encoding="utf-8")
-    main = page[page.find("<svg"):page.find("</svg>")]  # 全部节点视图 (另有神经元视图) the full view
-    assert main.count('id="node&#45;') == len(steps.graph) and "mgcn-neuron-svg" in page
+    main = player_data(steps, layered=True).svg  # 全部节点视图 (另有神经元视图) the full view
+    assert main.count('id="node&#45;') == len(steps.graph) and "neuron_svg" in page
     assert all(f"∂L/∂{name}" in page for name in ("h1", "h2", "h3"))

@@ -5,6 +5,7 @@ Frames of the recorded backward pass, and the notebook players.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -109,11 +110,19 @@ def player_json(page: str) -> dict:
     return json.loads(match.group(1).replace("<\\/", "</"))
 
 
+def static_svg(page: str) -> str:
+    """静态视图中的图片还原成 SVG 文本. The static view's picture as SVG text."""
+    match = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert match
+    return base64.b64decode(match.group(1)).decode("utf-8")
+
+
 def test_step_through_is_one_layout_and_a_list_of_steps(e, worked_examples):
     player = step_through(e)
     assert isinstance(player, Player)
     page = player._repr_html_()
-    assert page.count("<svg") == 1 and "MicrogradPlayer.mount" in page and "ipywidgets" not in page
+    assert "<svg" not in page and page.count("data:image/svg+xml;base64,") == 1  # 一张图, 以图片形式 one picture
+    assert "梯度 grad = 5" in static_svg(page) and "MicrogradPlayer.mount" in page and "ipywidgets" not in page
     data = player_json(page)
     names = [node["name"] for node in data["nodes"]]
     assert names == ["a", "b", "c", "d", "e"] and data["out"] == 4 and data["seed"] == "1"
@@ -164,3 +173,12 @@ def test_networks_are_grouped_by_neuron_and_named_like_the_textbook():
     assert {"net_h1", "out_h1", "net_o2", "out_o2", "E_o1", "E_o2", "E_total"} <= names
     assert data.dot.count("subgraph cluster_") == 4 and "神经元 h1 (第 1 层 layer 1)" in data.dot
     assert "神经元 o2 (第 2 层 layer 2)" in data.dot
+
+
+def test_data_survives_script_endings_and_comments_in_names():
+    x = mg.Value(2.0, "</script><!--x")
+    y = x * x
+    y.label = "y"
+    page = step_through(y).html
+    assert page.count("</script>") == 2  # 只有播放器自己的两个 script 结束标签. Only the player's own two.
+    assert player_json(page)["nodes"][0]["name"] == "</script><!--x"

@@ -20,8 +20,10 @@ notebook replays without a kernel.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,6 +59,8 @@ WORDS: dict[str, dict[str, str]] = {
            "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
                      "(Scripts are not running: the graph after the backward pass and every step.)",
            "all_steps": "全部步骤 (every step)",
+           "picture": "反向传播结束时的计算图 (the graph after the backward pass)",
+           "totals_button": "累计 totals",
            "term_step": "第 {s} 步送来 (piled up at step {s})",
            "quiz_prompt": "测验: 点一个节点, 写出它的梯度; 建议顺序 {order} (quiz: click a node and type its gradient)",
            "quiz_score": "答对 {right} / {n}", "quiz_done": "测验结束: 答对 {right} / {n}, 其中 {first} 个一次答对 "
@@ -73,6 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
            "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
            "static": "Scripts are not running: the graph after the backward pass and every step.",
            "all_steps": "every step", "term_step": "piled up at step {s}",
+           "picture": "the graph after the backward pass", "totals_button": "totals",
            "quiz_prompt": "Quiz: click a node and type its gradient; suggested order {order}",
            "quiz_score": "right {right} / {n}",
            "quiz_done": "Done: {right} of {n} right, {first} at the first try",
@@ -84,8 +89,13 @@ WORDS: dict[str, dict[str, str]] = {
 
 @cache
 def asset(name: str) -> str:
-    """前端文件的文本 (player.js, player.css). The text of a front-end file."""
-    return (ASSETS / name).read_text(encoding="utf-8")
+    """前端文件的文本 (player.js, player.css), 去掉注释与缩进后嵌入页面. A front-end file, compacted for embedding.
+
+    Block comments, indentation and blank lines are dropped (the files have
+    no comment markers inside strings); the source files stay readable.
+    """
+    text = re.sub(r"/\*.*?\*/", "", (ASSETS / name).read_text(encoding="utf-8"), flags=re.S)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 @dataclass(frozen=True)
@@ -169,7 +179,7 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
         "steps": rows,
         "interval_ms": int(interval_ms),
         "focus_above": FOCUS_ABOVE,
-        "explain": [steps.explain(node).to_dict(index) for node in graph.order],
+        "explain": [_explanation(steps.explain(node).to_dict(index), lang) for node in graph.order],
     }
     if quiz:
         data["quiz_mode"] = True
@@ -191,9 +201,23 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
                       neuron_picture.source if neuron_picture is not None else None)
 
 
+def _explanation(full: dict[str, Any], lang: str) -> dict[str, Any]:
+    """播放器需要的那部分展开式 (记号、数与一句说明). The part of an explanation the player shows."""
+    note = f"{full['note_zh']} {full['note_en']}" if lang == "zh" else full["note_en"]
+    terms = [{key: term[key] for key in ("edge", "step", "symbol", "numbers")} for term in full["terms"]]
+    return {"head": full["head"], "total": full["total"], "note": note, "terms": terms}
+
+
+_SVG_CLUTTER = re.compile(r"<!--.*?-->\n?|<title>[^<]*</title>\n?", re.S)
+
+
 def _inline_svg(svg: str) -> str:
-    """去掉 XML 声明与 DOCTYPE, 宽高改用 viewBox 的单位 (1 单位 = 1 px). Keep the <svg> element, 1 unit = 1 px."""
-    svg = svg[svg.find("<svg"):]
+    """只留 <svg> 元素 (去掉声明、注释与 title), 宽高改用 viewBox 的单位 (1 单位 = 1 px).
+
+    Keep the ``<svg>`` element alone (no declaration, comments or titles) and
+    size it in viewBox units, so that 1 unit is 1 px at scale 1.
+    """
+    svg = _SVG_CLUTTER.sub("", svg[svg.find("<svg"):])
     head_end = svg.find(">")
     head = svg[:head_end]
     for unit in ("width", "height"):
@@ -207,30 +231,39 @@ def _inline_svg(svg: str) -> str:
 
 def _json_in_html(data: dict[str, Any]) -> str:
     """放进 <script> 的 JSON: 转义 "</" 与 HTML 注释. JSON safe inside a script element."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
 def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
     """播放器的 HTML 片段: 一个 div, 内含样式、SVG、数据与脚本; 没有脚本时显示最终的图和全部步骤.
 
-    The player as one self-contained ``<div>``: style, the laid-out SVG, the
-    data and the front-end script.  Where scripts do not run (an untrusted
-    notebook, a static viewer) it shows the graph after the backward pass and
-    the list of every step.  ``keys_on_document`` makes the keys work anywhere
-    on the page (the standalone file); otherwise while the player has focus.
+    The player as one self-contained ``<div>``: style, the laid-out SVG (as an
+    image, which the front-end turns back into inline SVG), the data and the
+    front-end script.  Where scripts do not run (an untrusted notebook, which
+    also drops ``<style>`` and ``<svg>``, or a static viewer) it shows the graph
+    after the backward pass at its natural size and the list of every step.
+    ``keys_on_document`` makes the keys work anywhere on the page (the
+    standalone file); otherwise while the player has focus.
     """
     data = dict(prepared.data, keys_on_document=keys_on_document)
     words = data["words"]
     pid = f"mgcn-{uuid.uuid4().hex[:12]}"
     steps = "".join(f"<li>{html.escape(row[4])}</li>" for row in data["steps"])
-    picture = prepared.svg or (f'<p>{html.escape(data.get("missing_renderer", ""))}</p>'
-                               f"<pre>{html.escape(prepared.dot)}</pre>")
+    if prepared.svg:  # 图片形式: 不受信任的笔记本也照样显示 (它删掉 <svg> 与 <style>, 留下 <img>). Kept when untrusted.
+        source = base64.b64encode(prepared.svg.encode("utf-8")).decode("ascii")
+        picture = (f'<img class="mgcn-static-picture" alt="{html.escape(words["picture"])}" '
+                   f'src="data:image/svg+xml;base64,{source}" style="max-width:none">')
+    else:
+        picture = (f'<p>{html.escape(data.get("missing_renderer", ""))}</p>'
+                   f"<pre>{html.escape(prepared.dot)}</pre>")
+    data["neuron_svg"] = prepared.neuron_svg
     return (f'<div class="mgcn-player" id="{pid}" tabindex="0" data-step="0" data-lm-suppress-shortcuts="true" '
             f'lang="{"zh-CN" if data["lang"] == "zh" else "en"}">'
             f"<style>{asset('player.css')}</style>"
             f'<p class="mgcn-static-only">{html.escape(words["static"])}</p>'
-            f'<div class="mgcn-static-only mgcn-static-view">{picture}</div>'
-            f'<div class="mgcn-neuron-svg" hidden>{prepared.neuron_svg or ""}</div>'
+            f'<div class="mgcn-static-only mgcn-static-view" '
+            f'style="overflow:auto;max-height:75vh;border:1px solid #d1d5db">{picture}</div>'
             f'<details class="mgcn-static-only"><summary>{html.escape(words["all_steps"])}</summary>'
             f"<ol>{steps}</ol></details>"
             f'<script type="application/json" class="mgcn-data">{_json_in_html(data)}</script>'

@@ -10,6 +10,7 @@
   var SVG_NS = "http://www.w3.org/2000/svg";
   var MIN_FONT_PX = 12;      // 图中文字最小的屏幕字号. Smallest on-screen text size.
   var DEFAULT_MAX_SCALE = 1.5;
+  var NARROW_PX = 1000;      // 比这窄时累计表默认收起. Narrower than this, the totals start hidden.
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -64,6 +65,7 @@
     this.followButton = button("follow", words.follow);
     this.focusButton = button("focus", words.focus);
     this.viewButton = button("view", words.neuron_view);
+    this.totalsButton = button("totals", words.totals_button);
     button("fullscreen", words.fullscreen);
     this.equation = el("div", { "class": "mgcn-equation", "aria-live": "polite" });
     var body = el("div", { "class": "mgcn-body" });
@@ -76,10 +78,10 @@
     var anchor = root.querySelector(".mgcn-static-only");
     [bar, this.equation, body, this.panel, help].forEach(function (part) { root.insertBefore(part, anchor); });
 
-    var svg = root.querySelector(".mgcn-static-view svg") || parseSvg(data.svg);
+    var svg = parseSvg(data.svg || svgFromImage(root.querySelector(".mgcn-static-view img")));
     this.views = { all: new View(this, svg, null) };
     if (data.neurons && data.neurons.length) {
-      var neuronSvg = root.querySelector(".mgcn-neuron-svg svg") || parseSvg(data.neuron_svg);
+      var neuronSvg = parseSvg(data.neuron_svg);
       if (neuronSvg) { this.views.neurons = new View(this, neuronSvg, data); }
     }
     this.viewButton.style.display = this.views.neurons ? "" : "none";
@@ -91,16 +93,27 @@
     if (data.quiz_mode && data.quiz) { this.quiz = new Quiz(this); }
     this.bindPointer();
     this.bindKeys();
+    this.autoSide();
     var refit = function () { self.fit(false); };
     if (global.ResizeObserver) {
       var first = true;
       new ResizeObserver(function () { if (first) { first = false; refit(); } else { self.keepInView(false); } })
         .observe(this.viewport);
+      new ResizeObserver(function () { self.autoSide(); }).observe(root);
     } else {
       refit();
     }
     root.addEventListener("fullscreenchange", function () { setTimeout(refit, 50); });
   };
+
+  /* 静态视图里的图片 (data: URL) 还原成 SVG 文本. The static view's image back to SVG text. */
+  function svgFromImage(img) {
+    if (!img) { return null; }
+    var bytes = atob(img.getAttribute("src").split(",")[1]);
+    var codes = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) { codes[i] = bytes.charCodeAt(i); }
+    return new TextDecoder("utf-8").decode(codes);
+  }
 
   function parseSvg(text) {
     if (!text) { return null; }
@@ -285,13 +298,14 @@
     this.followButton.setAttribute("aria-pressed", String(this.follow));
     this.focusButton.setAttribute("aria-pressed", String(this.focus));
     this.viewButton.textContent = this.view === this.views.all ? this.words.neuron_view : this.words.all_view;
+    this.totalsButton.setAttribute("aria-pressed", String(!this.root.classList.contains("mgcn-no-side")));
     this.playButton.textContent = this.timer === null ? "▶ " + this.words.play : "⏸ " + this.words.pause;
   };
 
   Player.prototype.act = function (what) {
     if (this.quiz && /^(first|prev|next|last|play)$/.test(what)) { return; }  // 测验中不逐步. No stepping in a quiz.
     if (what !== "play" && what.indexOf("zoom") !== 0 && what !== "fit" && what !== "follow"
-        && what !== "focus" && what !== "fullscreen" && what !== "view") { this.stop(); }
+        && what !== "focus" && what !== "fullscreen" && what !== "view" && what !== "totals") { this.stop(); }
     switch (what) {
       case "first": this.show(0); break;
       case "prev": this.show(this.step - 1); break;
@@ -305,6 +319,7 @@
       case "focus": this.focus = !this.focus; this.applyFocus(); this.updateButtons(); break;
       case "fullscreen": this.toggleFullscreen(); break;
       case "view": this.switchView(this.view === this.views.all ? "neurons" : "all"); break;
+      case "totals": this.sideChosen = true; this.root.classList.toggle("mgcn-no-side"); this.updateButtons(); break;
     }
   };
 
@@ -334,6 +349,14 @@
     } else {
       fallback();
     }
+  };
+
+  /* 窄的播放器 (如 JupyterLab 开着文件栏) 把图的位置让给图本身: 累计表先收起, 数字仍在节点上.
+   * A narrow player gives the room to the graph: the totals table starts hidden (the numbers are on the nodes). */
+  Player.prototype.autoSide = function () {
+    if (this.sideChosen) { return; }
+    this.root.classList.toggle("mgcn-no-side", this.root.clientWidth > 0 && this.root.clientWidth < NARROW_PX);
+    this.updateButtons();
   };
 
   /* ---- 视图切换 switching views ---- */
@@ -704,7 +727,7 @@
     mount: function (root, data) {
       if (root.mgcnPlayer) { return root.mgcnPlayer; }
       data = data || readData(root);
-      if (!data.svg && !root.querySelector(".mgcn-static-view svg")) { return null; }  // 没有图: 保留静态内容.
+      if (!data.svg && !root.querySelector(".mgcn-static-view img")) { return null; }  // 没有图: 保留静态内容.
       root.mgcnPlayer = new Player(root, data);
       return root.mgcnPlayer;
     }
