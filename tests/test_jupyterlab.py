@@ -20,7 +20,6 @@ from conftest import require_module
 
 pytest_plugins = ("jupyter_harness",)
 
-LESSONS = Path(__file__).resolve().parents[1] / "notebooks"
 
 MIN_PX = 12  # 投影仪上能读的最小字号. The smallest text a class can read on a projector.
 
@@ -211,17 +210,6 @@ def step_player(lab, player, name, checks):
         assert inside(now["edge"], now["viewport"]), f"{name} step {target}: active edge outside {now}"
         lab.screenshot(f"{name}-step-{target}")
     return seen
-
-
-def test_lesson_01_runs_readably_in_jupyterlab(lab):
-    """第 1 课像老师那样运行: 没有错误, 图中文字 ≥ 12 px, 没有 v<数字>. Lesson 01 as a teacher runs it."""
-    run = lab.run_notebook(LESSONS / "01_链式法则与堆放.ipynb")
-    lab.screenshot("lesson-01-end")
-    assert run.problems == [] and run.unexecuted == [], (run.problems, run.unexecuted)
-    pictures = [picture for picture in lab.svg_font_sizes() if picture["texts"]]
-    assert len(pictures) >= 5, pictures
-    assert lab.small_text(MIN_PX) == []
-    assert lab.auto_names() == []
 
 
 def test_step_through_player_in_jupyterlab(lab):
