@@ -54,8 +54,24 @@ def test_parameter_order_is_per_layer_per_neuron_weights_then_bias() -> None:
     names = [name for name, _ in model.named_parameters()]
     assert names[:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.w.2",
                          "layers.0.neurons.0.b"]
-    assert [p.label for p in model.parameters()][:4] == ["L0.N0.w0", "L0.N0.w1", "L0.N0.w2", "L0.N0.b"]
-    assert model.parameters()[-1].label == "L1.N0.b"
+    assert [p.label for p in model.parameters()] == ["w1", "w2", "w3", "b_h1", "w4", "w5", "w6", "b_h2",
+                                                     "w7", "w8", "b_o1"]  # 种子 000 的编号 seed 000's numbering
+
+
+def test_naming_conventions_name_parameters_and_nodes() -> None:
+    model = MLP(2, [2, 1], activation="sigmoid", seed=0, naming="z/a")
+    assert [p.label for p in model.parameters()][:4] == ["w⁽¹⁾₁₁", "w⁽¹⁾₁₂", "b⁽¹⁾₁", "w⁽¹⁾₂₁"]
+    out = model([0.5, -1.0])
+    assert out.label == "a⁽²⁾₁"  # 线性输出: 加权和就是输出. A linear output: the sum is the output.
+    assert {"a⁽¹⁾₁", "a⁽¹⁾₂", "w⁽²⁾₁₁", "b⁽²⁾₁"} <= {p.label for p in out.parents}
+    assert out.parents[-2].parents[0].label == "z⁽¹⁾₂"  # a⁽¹⁾₂ = σ(z⁽¹⁾₂)
+    model.set_naming(None)
+    assert [p.label for p in model.parameters()][:3] == ["L0.N0.w0", "L0.N0.w1", "L0.N0.b"]
+    assert model([0.5, -1.0]).label == ""
+    model.set_naming("net/out")
+    assert model([0.5, -1.0]).label == "out_o1" and model.parameters()[-1].label == "b_o1"
+    with pytest.raises(ValueError, match="naming.*'net/out'"):
+        model.set_naming("textbook")
 
 
 def test_defaults_relu_hidden_linear_output_and_zero_biases() -> None:

@@ -25,7 +25,7 @@ from ..errors import fail
 from .activations import get_activation
 from .init import init_weights, make_rng
 from .module import Module
-from .naming import check_naming, neuron_labels
+from .naming import check_naming, neuron_labels, parameter_labels
 
 Input = Union[Value, float, int]
 Matrix = list[list[float]]
@@ -173,7 +173,8 @@ class MLP(Module):
     (or ``rng``) makes the initial weights reproducible; with the default
     ``init="uniform"``, ``MLP(nin, nouts, seed=s)`` draws the same weights as
     micrograd's ``MLP(nin, nouts)`` after ``random.seed(s)``.  Parameters are
-    labelled ``L{layer}.N{neuron}.w{input}`` and ``L{layer}.N{neuron}.b``.
+    named by ``naming`` (see :mod:`micrograd_cn.nn.naming`): ``w1, w2, …`` and
+    ``b_h1, …, b_o1`` by default, as seed 000 numbers its weights.
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
@@ -216,15 +217,21 @@ class MLP(Module):
         return model
 
     def set_naming(self, naming: str | None) -> None:
-        """按约定给所有神经元的加权和与输出命名: "net/out" (net_h1, out_o1)、"z/a" (z⁽¹⁾₁, a⁽²⁾₁) 或 None.
+        """按约定命名参数 (w1…, b_h1 或 w⁽¹⁾₁₂, b⁽¹⁾₁) 与各神经元的加权和与输出 (net_h1/out_o1 或 z⁽¹⁾₁/a⁽²⁾₁).
 
-        Label every neuron's weighted sum and output in the forward pass by a
-        convention of :mod:`micrograd_cn.nn.naming`: ``"net/out"`` (default),
-        ``"z/a"`` or None (no labels).
+        Name the parameters and, in the forward pass, every neuron's weighted
+        sum and output by a convention of :mod:`micrograd_cn.nn.naming`:
+        ``"net/out"`` (default), ``"z/a"`` or None (structural parameter
+        labels ``L0.N1.w0``, no node labels).
         """
         check_naming(naming, "MLP.set_naming")
-        for l, layer in enumerate(self.layers):
+        sizes = [self.layers[0].nin, *(layer.nout for layer in self.layers)]
+        for l, (layer, names) in enumerate(zip(self.layers, parameter_labels(naming, sizes))):
             layer.set_naming(naming, l, len(self.layers))
+            for neuron, (weights, bias) in zip(layer.neurons, names):
+                for w, label in zip(neuron.w, weights):
+                    w.label = label
+                neuron.b.label = bias
 
     def forward(self, x: Sequence[Input] | Input) -> Value | list[Value]:
         """逐层前向传播. The layers applied in turn."""

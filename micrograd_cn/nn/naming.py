@@ -12,6 +12,12 @@ convention chosen with ``naming=``:
 - ``None``: no labels (the graph then shows automatic names).
 
 A linear neuron has no activation node; its sum is labelled as its output.
+
+:func:`parameter_labels` names an MLP's parameters in the same convention:
+``"net/out"`` numbers the weights ``w1, w2, …`` in ``parameters()`` order
+(as seed 000 numbers w1…w8) and calls the biases ``b_h1``, ``b_o1``;
+``"z/a"`` writes ``w⁽ˡ⁾ⱼₖ`` (into neuron j from input k) and ``b⁽ˡ⁾ⱼ``;
+None keeps the structural ``L{l}.N{j}.w{k}`` / ``L{l}.N{j}.b``.
 """
 
 from __future__ import annotations
@@ -48,3 +54,33 @@ def neuron_labels(naming: str | None, layer: int, layers: int, j: int) -> tuple[
         return f"z{mark}", f"a{mark}"
     unit = unit_name(layer, layers, j)
     return f"net_{unit}", f"out_{unit}"
+
+
+def parameter_labels(naming: str | None, sizes: list[int]) -> list[list[tuple[list[str], str]]]:
+    """一个 MLP (各层大小 sizes = [nin, n1, n2, …]) 的参数名: 每层每个神经元的 (权重名列表, 偏置名).
+
+    The labels of an MLP's parameters, per layer and neuron: ``(weight
+    labels, bias label)``; see the module docstring for the conventions.
+    """
+    layers = len(sizes) - 1
+    labels: list[list[tuple[list[str], str]]] = []
+    count = 0
+    for l in range(layers):
+        row = []
+        for j in range(sizes[l + 1]):
+            nin = sizes[l]
+            if naming == "net/out":
+                weights = [f"w{count + k + 1}" for k in range(nin)]
+                count += nin
+                bias = f"b_{unit_name(l, layers, j)}"
+            elif naming == "z/a":
+                layer = f"⁽{str(l + 1).translate(_SUPERSCRIPTS)}⁾"
+                unit = str(j + 1).translate(_SUBSCRIPTS)
+                weights = [f"w{layer}{unit}{str(k + 1).translate(_SUBSCRIPTS)}" for k in range(nin)]
+                bias = f"b{layer}{unit}"
+            else:
+                weights = [f"L{l}.N{j}.w{k}" for k in range(nin)]
+                bias = f"L{l}.N{j}.b"
+            row.append((weights, bias))
+        labels.append(row)
+    return labels

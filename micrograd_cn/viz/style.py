@@ -31,8 +31,8 @@ SIGNS: dict[str, str] = {"positive": "#fed7aa", "negative": "#bfdbfe", "zero": "
 ACTIVE = "#dc2626"  # 当前这一步的边与接收节点. The active edge and the receiving node.
 SENDER = "#ea580c"  # 发送梯度的节点. The node sending its gradient.
 
-# 像参数的标签: w, w3, b1, L0.N1.w0, L0.N1.b, weight, bias (单独的 b 视为输入, 如 e=(a+b)(b+1)).
-_PARAMETER_LABEL = re.compile(r"^(?:.*\.)?(?:w\d*|b\d+|weight\d*|bias\d*|θ\d*)$|^.+\.b$")
+# 像参数的标签: w, w3, b1, b_h1, w⁽¹⁾₁₂, L0.N1.w0, L0.N1.b, weight, bias (单独的 b 视为输入, 如 e=(a+b)(b+1)).
+_PARAMETER_LABEL = re.compile(r"^(?:.*\.)?(?:w\d*|b\d+|weight\d*|bias\d*|θ\d*)$|^.+\.b$|^b_\w+$|^[wb]⁽")
 
 
 def looks_like_parameter(label: str) -> bool:
