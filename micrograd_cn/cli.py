@@ -152,18 +152,8 @@ def run_exercises(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)
         return 2
-    if args.quiz:
-        try:
-            folder = Path(args.quiz)
-            folder.mkdir(parents=True, exist_ok=True)
-            for ex in made:
-                print(f"已写入 wrote: {ex.export_quiz(folder / f'exercise-{ex.number:02d}.html')}")
-        except ImportError as error:
-            print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
-            return 1
-        except (RuntimeError, OSError) as error:
-            print(f"micrograd-cn: {error}", file=sys.stderr)
-            return 1
+    if args.quiz and _writing(lambda: _write_quizzes(made, Path(args.quiz))):
+        return 1
     if not args.output:
         if args.quiz:
             return 0
@@ -175,17 +165,33 @@ def run_exercises(args: argparse.Namespace) -> int:
             if args.answers:
                 print(f"  答案 answers: {', '.join(f'{q.symbol} = {q.answer_text()}' for q in ex.questions)}")
         return 0
-    try:
-        from .classroom.worksheet import write_worksheet
+    return _writing(lambda: _write_worksheet(made, args.output))
 
-        path = write_worksheet(made, args.output)
+
+def _write_quizzes(made: list[Any], folder: Path) -> None:
+    """每道题一个测验播放器 folder/exercise-NN.html. One quiz player per exercise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for ex in made:
+        print(f"已写入 wrote: {ex.export_quiz(folder / f'exercise-{ex.number:02d}.html')}")
+
+
+def _write_worksheet(made: list[Any], output: str) -> None:
+    """写出可打印的练习卷. Write the printable worksheet."""
+    from .classroom.worksheet import write_worksheet
+
+    print(f"已写入 wrote: {write_worksheet(made, output)}")
+
+
+def _writing(write: Callable[[], None]) -> int:
+    """写文件; 缺少 viz 或写不成时打印原因并返回 1, 否则返回 0. Write files; report a failure as exit code 1."""
+    try:
+        write()
     except ImportError as error:
         print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
         return 1
     except (RuntimeError, OSError) as error:
         print(f"micrograd-cn: {error}", file=sys.stderr)
         return 1
-    print(f"已写入 wrote: {path}")
     return 0
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +52,35 @@ def worked_examples() -> dict[str, Any]:
 def load_data(name: str) -> dict[str, Any]:
     """读取 tests/data 中的一个 JSON 文件. Read one JSON file of tests/data."""
     return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+"""Debian 的 chromium 与无头运行的参数 (不用 playwright install). Debian's chromium and its headless flags."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """playwright 驱动的 Debian chromium (每个测试模块一个). Debian's chromium driven by playwright, one per module."""
+    require(CHROMIUM is not None, "chromium is not installed (Debian package chromium)")
+    require_module("playwright")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+PURE = shutil.which("graphviz-pure") or shutil.which("graphviz-pure", path=sysconfig.get_path("scripts"))
+"""内置的渲染器 graphviz-pure (viz 依赖安装). The embedded renderer that the viz extra installs."""
+
+
+@pytest.fixture
+def pure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """用内置的 graphviz-pure 渲染, 与新机器上一样. Render with the embedded graphviz-pure, as on a new machine."""
+    from micrograd_cn.viz.renderer import ENV_VAR
+
+    require(PURE is not None, "graphviz-pure is not installed")
+    monkeypatch.setenv(ENV_VAR, PURE)

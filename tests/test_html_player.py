@@ -7,24 +7,16 @@ Chinese labels fit inside their boxes as the browser draws them.
 
 from __future__ import annotations
 
-import shutil
-import sysconfig
-
 import pytest
-from conftest import require, require_module
+from conftest import require_module
 from test_viz_dot import e_graph
 
 import micrograd_cn as mg
 from micrograd_cn import examples
 from micrograd_cn.viz import draw_dot, export_html, frames, to_svg
 from micrograd_cn.viz.player import player_data
-from micrograd_cn.viz.renderer import ENV_VAR
 
 require_module("graphviz")
-CHROMIUM = shutil.which("chromium")
-PURE = shutil.which("graphviz-pure") or shutil.which("graphviz-pure", path=sysconfig.get_path("scripts"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 # 每个节点里的文字框必须落在节点形状的框内 (容差 0.5 pt); 返回所有越界的文字.
 # Every text box of a node must lie inside the node's shape box; return the ones that do not.
@@ -60,24 +52,6 @@ OVERFLOWS = """(svg) => {
   check(own("polygon"), own("text"));
   return {bad, checked};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM is not None, "chromium is not installed (Debian package chromium)")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def pure(monkeypatch):
-    require(PURE is not None, "graphviz-pure is not installed")
-    monkeypatch.setenv(ENV_VAR, PURE)
 
 
 @pytest.fixture

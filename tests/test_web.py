@@ -21,9 +21,6 @@ from conftest import require, require_module
 from micrograd_cn.serve import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 LOAD_TIMEOUT = 120_000  # ms: Pyodide 在繁忙的 2 核机器上也能加载完. Enough for Pyodide on a busy 2-core machine.
 
 # 页面上所有可见文字中最小的字号 (px). The smallest font size of any visible text on the page.
@@ -75,18 +72,6 @@ def site_url(built_site):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM is not None, "chromium is not installed (Debian package chromium)")
-    require_module("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, viewport=(1366, 768)):

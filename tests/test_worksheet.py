@@ -14,7 +14,6 @@ import subprocess
 
 import pytest
 from conftest import require
-from test_html_player import browser, pure  # noqa: F401  (fixtures)
 
 import micrograd_cn as mg
 from micrograd_cn import cli
@@ -50,7 +49,7 @@ def test_cli_refuses_bad_arguments(capsys):
     assert code == 1 and "No such file" in err
 
 
-def test_worksheet_is_self_contained_and_bilingual(pure):  # noqa: F811
+def test_worksheet_is_self_contained_and_bilingual(pure):
     page = worksheet_html(exercises(n=2, level=3, seed=1))
     assert "<link" not in page and "<script" not in page and "@import" not in page and "url(" not in page
     assert not re.search(r"(?:src|href)=", page)
@@ -67,7 +66,7 @@ def pdf_pages(pdf) -> list[str]:
 
 
 @pytest.mark.parametrize("level, n", [(2, 10), (5, 3)])
-def test_printed_pdf_has_the_answer_key_on_its_own_pages(pure, browser, tmp_path, capsys, level, n):  # noqa: F811
+def test_printed_pdf_has_the_answer_key_on_its_own_pages(pure, browser, tmp_path, capsys, level, n):
     require(PDFTOTEXT is not None, "pdftotext is not installed (Debian package poppler-utils)")
     sheet = tmp_path / "sheet.html"
     code, out, _ = run(capsys, "exercises", "-n", str(n), "--level", str(level), "--seed", "7", "-o", str(sheet))
@@ -92,7 +91,7 @@ def test_printed_pdf_has_the_answer_key_on_its_own_pages(pure, browser, tmp_path
     assert starts[0] == 0 and starts == sorted(starts) and starts[-1] == first - 1  # 卷头与第一题同页. Header + 1.
 
 
-def test_readable_on_a_projector(pure, browser, tmp_path, capsys):  # noqa: F811
+def test_readable_on_a_projector(pure, browser, tmp_path, capsys):
     sheet = tmp_path / "sheet.html"
     assert run(capsys, "exercises", "-n", "4", "--level", "4", "--seed", "3", "-o", str(sheet))[0] == 0
     context = browser.new_context(viewport={"width": 1366, "height": 768})
@@ -112,7 +111,7 @@ def test_readable_on_a_projector(pure, browser, tmp_path, capsys):  # noqa: F811
     context.close()
 
 
-def test_each_exercise_is_a_quiz_player(pure, browser, tmp_path, capsys):  # noqa: F811
+def test_each_exercise_is_a_quiz_player(pure, browser, tmp_path, capsys):
     code, out, _ = run(capsys, "exercises", "-n", "3", "--level", "2", "--seed", "7", "--quiz", str(tmp_path))
     pages = sorted(tmp_path.glob("exercise-*.html"))
     assert code == 0 and [p.name for p in pages] == ["exercise-01.html", "exercise-02.html", "exercise-03.html"]
