@@ -18,6 +18,7 @@ The classroom server: ``micrograd-cn serve`` serves the built browser site
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -178,16 +179,11 @@ def make_server(root: str | os.PathLike[str] = SITE, host: str = "127.0.0.1", po
 def lan_addresses() -> list[str]:
     """本机在局域网中的 IPv4 地址 (不发出任何数据包). This machine's IPv4 addresses; sends no packet."""
     found: list[str] = []
-    try:
+    with contextlib.suppress(OSError):  # 没有主机名解析时跳过. No name resolution: skip.
         found += socket.gethostbyname_ex(socket.gethostname())[2]
-    except OSError:
-        pass
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("10.254.254.254", 1))  # UDP 的 connect 只选路由, 不发送. UDP connect only picks a route.
-            found.append(probe.getsockname()[0])
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.254.254.254", 1))  # UDP 的 connect 只选路由, 不发送. UDP connect only picks a route.
+        found.append(probe.getsockname()[0])
     return sorted({a for a in found if not a.startswith("127.")})
 
 
@@ -239,9 +235,8 @@ def serve(root: str | os.PathLike[str] = SITE, host: str = "127.0.0.1", port: in
         print("  只有本机可以访问; 用 --host 0.0.0.0 分享给教室网络 (only this machine; --host 0.0.0.0 shares it)")
     print("  按 Ctrl+C 停止 (press Ctrl+C to stop)", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C 就是 "停止". Ctrl+C means stop.
+            server.serve_forever()
     finally:
         server.server_close()
     return 0

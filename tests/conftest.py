@@ -12,6 +12,9 @@ import json
 import os
 import shutil
 import sysconfig
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +87,22 @@ def pure(monkeypatch: pytest.MonkeyPatch) -> None:
 
     require(PURE is not None, "graphviz-pure is not installed")
     monkeypatch.setenv(ENV_VAR, PURE)
+
+
+@contextmanager
+def site_server(root: Path) -> Iterator[Any]:
+    """在后台线程里用 micrograd-cn serve 的代码提供 root (127.0.0.1, 空闲端口), 退出时关闭.
+
+    Serve ``root`` with the real ``serve`` code on 127.0.0.1 (a free port) in
+    a background thread; shut it down on exit.
+    """
+    from micrograd_cn.serve import make_server
+
+    server = make_server(root, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import http.client
 import os
-import threading
 
 import pytest
-from conftest import require_module
+from conftest import require_module, site_server
 
 from micrograd_cn import cli
 from micrograd_cn.serve import BUILD_COMMAND, SiteNotBuiltError, addresses, make_server, qr_text
@@ -42,12 +41,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(site):
-    server = make_server(site, "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with site_server(site) as running:
+        yield running
 
 
 def get(server, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:

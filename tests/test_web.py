@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import require, require_module
-
-from micrograd_cn.serve import make_server
+from conftest import require, require_module, site_server
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_TIMEOUT = 120_000  # ms: Pyodide 在繁忙的 2 核机器上也能加载完. Enough for Pyodide on a busy 2-core machine.
@@ -66,12 +63,8 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site_url(built_site):
-    server = make_server(built_site, "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with site_server(built_site) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def open_page(browser, viewport=(1366, 768)):
