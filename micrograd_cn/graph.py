@@ -99,15 +99,11 @@ def depths(root: Value) -> dict[int, int]:
     """每个节点到输出的最长距离 (输出为 0), 以 id(node) 为键; 用于按层排布.
 
     Longest distance of every node from ``root`` (``root`` is 0), keyed by
-    ``id(node)``: the layers of the seed's layer-by-layer picture.
+    ``id(node)``: the layers of the seed's layer-by-layer picture (the
+    snapshot's ``depth``).
     """
-    depth = {id(root): 0}
-    for node in backward_order(root, leaves=False):
-        below = depth[id(node)] + 1
-        for parent in node.parents:
-            if depth.get(id(parent), -1) < below:
-                depth[id(parent)] = below
-    return depth
+    graph = snapshot(root)
+    return {id(node): depth for node, depth in zip(graph.order, graph.depth)}
 
 
 def leaves(root: Value) -> list[Value]:

@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 
 from .engine import Value, propagate, zero_grad
 from .errors import fail
-from .graph import GraphSnapshot, backward_order, display_names, leaves, snapshot, topological_order, wrap_name
+from .graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
 
 Lang = Literal["zh", "en"]
 
@@ -384,9 +384,9 @@ def backward_steps(out: Value, gradient: float = 1.0, *, accumulate: bool = Fals
     PyTorch.  Either way this *is* ``out.backward(gradient)`` (the same loop,
     with a listener).
     """
-    if not accumulate:
-        zero_grad(leaves(out))
     graph = snapshot(out)
+    if not accumulate:  # 叶子从 0 开始 (快照已列出它们, 不再遍历一次). Leaves start at 0; the snapshot lists them.
+        zero_grad(node for node in graph.order if not node.parents)
     names = graph.names_by_id()
     out_name = names[id(out)]
     steps: list[BackwardStep] = []

@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine import Value, zero_grad
+from ..engine import Value
 from ..errors import fail
-from ..graph import leaves
 from ..trace import BackwardStep, BackwardSteps, backward_steps
 from .display import mimebundle
 from .dot import Look, Scene, build_graph
@@ -51,18 +50,17 @@ class Frame:
 
 
 def recorded(out_or_steps: Value | BackwardSteps) -> BackwardSteps:
-    """取得记录好的反向传播; 传入 Value 时先把叶子梯度清零再记录, 使累计从 0 开始.
+    """取得记录好的反向传播; 传入 Value 时现在记录 (从零梯度开始, 见 backward_steps).
 
     The recorded backward pass: given as :class:`BackwardSteps`, or recorded
-    now from a Value, after zeroing its leaves' gradients so the totals start
-    at 0 (the graph is then left as one fresh ``backward()`` leaves it).
+    now from a Value by :func:`backward_steps`, whose totals start at 0 (the
+    graph is then left as one fresh ``backward()`` leaves it).
     """
     if isinstance(out_or_steps, BackwardSteps):
         return out_or_steps
     if not isinstance(out_or_steps, Value):
         fail(TypeError, f"需要 Value 或 backward_steps(...) 的结果, 收到 {type(out_or_steps).__name__}",
              f"need a Value or the result of backward_steps(...), got {type(out_or_steps).__name__}")
-    zero_grad(leaves(out_or_steps))
     return backward_steps(out_or_steps)
 
 
