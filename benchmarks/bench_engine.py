@@ -36,9 +36,9 @@ from typing import Any
 
 from micrograd.engine import Value as MicroValue
 from micrograd.nn import MLP as MicroMLP
+from micrograd_cn.datasets import moons
 
 import micrograd_cn as mg
-from micrograd_cn.datasets import moons
 from micrograd_cn.nn import MLP
 
 ALPHA = 1e-4

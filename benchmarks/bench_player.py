@@ -23,9 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from micrograd_cn.demo import chain_rule_example
+
 import micrograd_cn as mg
 from micrograd_cn import examples
-from micrograd_cn.demo import chain_rule_example
 from micrograd_cn.nn import MLP, losses
 
 KB = 1024

@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable
 
 import torch
+from micrograd_cn.dynamics import random_sequence
 
 import micrograd_cn as mg
-from micrograd_cn.dynamics import random_sequence
 from micrograd_cn.nn import RNN
 from micrograd_cn.nn.recurrent_torch import rnn_to_torch
 

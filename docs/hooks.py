@@ -20,6 +20,7 @@ MkDocs hooks for the documentation site.
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 from functools import cache
 from pathlib import Path
@@ -81,6 +82,27 @@ def on_files(files: Files, config: Any) -> Files:
     for path in notebook_paths():
         files.append(File(lesson_uri(path), str(ROOT), config["site_dir"], config["use_directory_urls"]))
     return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """架构页: 在构建时从源码的导入生成分层图与文件夹表, 所以它不会过时.
+
+    The architecture page: the layer picture and the folder table are made
+    from the package's imports at build time, so they cannot go stale.
+    """
+    if page.file.src_uri != "architecture.md":
+        return markdown
+    from micrograd_cn.viz.renderer import to_svg
+
+    spec = importlib.util.spec_from_file_location("architecture", Path(__file__).with_name("architecture.py"))
+    architecture = importlib.util.module_from_spec(spec)  # docs/architecture.py: 分层规则. The layer rules.
+    spec.loader.exec_module(architecture)
+    graph = architecture.imports()
+    svg = to_svg(architecture.layer_dot(graph))
+    svg = svg[svg.index("<svg"):]
+    picture = f'<div class="mgcn-layers" role="img" aria-label="分层图 layer picture">{svg}</div>'
+    return markdown.replace("<!-- layers:picture -->", picture).replace(
+        "<!-- layers:table -->", architecture.folder_table(graph))
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:

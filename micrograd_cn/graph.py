@@ -6,10 +6,20 @@ iterative, so a graph a million nodes deep is no problem.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .engine import Value
+
+class Value(Protocol):
+    """图遍历需要的节点形状 (engine.Value 符合它). The node shape a walk needs; engine.Value has it.
+
+    Naming the shape here, rather than importing ``engine.Value``, keeps the
+    arrows one-way: the engine uses these walks, the walks know no engine.
+    """
+
+    grad: float
+    parents: tuple[Value, ...]
+    label: str
+    op: str
 
 
 _VISITED = object()

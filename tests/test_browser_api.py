@@ -10,8 +10,8 @@ import json
 
 import pytest
 from conftest import require_module
-
 from micrograd_cn.browser import Session, Trainer, expression_state
+
 from micrograd_cn.viz.style import fmt
 
 require_module("graphviz")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from conftest import require
+from micrograd_cn.expr import MAX_LENGTH, MAX_NODES, parse_assignments, parse_expression
 
 import micrograd_cn.engine as engine
 from micrograd_cn import cli
-from micrograd_cn.expr import MAX_LENGTH, MAX_NODES, parse_assignments, parse_expression
 
 E = "(a+b)*(b+1)"
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from conftest import require_module
+from micrograd_cn.diagnose import ATOL, MISTAKES, RTOL, Verdict, check_answer, close, diagnose, quiz_data
+from micrograd_cn.trace import backward_steps
 from test_viz_dot import e_graph
 
 import micrograd_cn as mg
 from micrograd_cn import cli
-from micrograd_cn.diagnose import ATOL, MISTAKES, RTOL, Verdict, check_answer, close, diagnose, quiz_data
-from micrograd_cn.trace import backward_steps
 
 
 def labelled(**values: mg.Value) -> None:

@@ -24,8 +24,13 @@ PAGES = DOCS / "pages"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSONS = ["01_链式法则与堆放", "02_神经元与梯度下降", "03_两层网络逐步反向传播", "04_手推梯度检查",
            "05_矩阵形式的误差项", "06_训练多层感知机", "07_循环神经网络与BPTT", "08_从_micrograd_cn_到_PyTorch"]
-API_PAGES = ["engine", "graph", "gradcheck", "trace", "viz", "nn", "optim", "train", "plots", "datasets",
-             "examples", "manual", "diagnose", "classroom", "deltas", "bridge", "dynamics", "sequence_tasks", "cli"]
+API_PAGES = {"engine": "engine", "graph": "graph", "gradcheck": "gradcheck", "trace": "backprop.trace", "viz": "viz",
+             "nn": "nn", "optim": "nn.optim", "train": "nn.train", "plots": "classroom.plots",
+             "datasets": "nn.datasets", "examples": "classroom.examples", "manual": "backprop.manual",
+             "diagnose": "backprop.diagnose", "classroom": "classroom", "deltas": "backprop.deltas",
+             "bridge": "nn.bridge", "dynamics": "classroom.dynamics", "sequence_tasks": "classroom.sequence_tasks",
+             "cli": "app.cli"}
+"""API 页面 → 它记录的模块 (在包里的位置). API page → the module it documents."""
 BUILD_TIMEOUT = 600  # 秒. Seconds.
 
 EXTERNAL = r"[\"']?(?:https?:)?//"
@@ -103,11 +108,11 @@ def _unquoted_links(html: str) -> str:
 
 
 def test_api_pages_are_generated_from_docstrings(site: Path) -> None:
-    for name in API_PAGES:
+    for name, module in API_PAGES.items():
         page = site / "api" / name / "index.html"
         assert page.is_file(), name
         html = page.read_text(encoding="utf-8")
-        assert f"micrograd_cn.{name}" in html and "doc-heading" in html, name
+        assert f"micrograd_cn.{module}" in html and "doc-heading" in html, name
     engine = (site / "api" / "engine" / "index.html").read_text(encoding="utf-8")
     assert "计算图中的一个标量节点" in engine  # Value 的文档字符串. The Value docstring.
     assert "propagate" in engine
@@ -245,3 +250,12 @@ def test_readme_picture_is_reproducible(tmp_path: Path) -> None:
     svg = (tmp_path / "e_graph.svg").read_text(encoding="utf-8")
     assert "graphviz-pure" in svg  # 用内置渲染器画的. Drawn by the embedded renderer.
     assert "grad = 5" in svg and "grad = 2" in svg  # ∂e/∂b = 5, ∂e/∂a = 2
+
+
+def test_architecture_page_is_generated_from_the_imports(site: Path) -> None:
+    html = (site / "architecture" / "index.html").read_text(encoding="utf-8")
+    assert "<!-- layers:" not in html  # 占位符都已替换. Every placeholder replaced.
+    assert 'class="mgcn-layers"' in html and "<svg" in html
+    for folder in ("backprop/", "nn/", "viz/", "classroom/", "app/"):
+        assert folder in html, folder
+    assert "<code>trace</code>" in html and "<code>pictures</code>" in html  # 表里列出了模块. Modules in the table.

@@ -13,8 +13,6 @@ import warnings
 
 import pytest
 from conftest import require_module
-
-import micrograd_cn as mg
 from micrograd_cn.dynamics import (
     compare_cells,
     explode_and_clip_demo,
@@ -24,6 +22,8 @@ from micrograd_cn.dynamics import (
     random_sequence,
     set_recurrent_scale,
 )
+
+import micrograd_cn as mg
 from micrograd_cn.nn import RNN
 
 XS = random_sequence(30, 2, seed=0)

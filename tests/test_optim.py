@@ -10,10 +10,10 @@ import math
 
 import pytest
 from conftest import require_module
+from micrograd_cn.optim import SGD, Adam, clip_grad_norm, clip_grad_value
 
 import micrograd_cn as mg
 from micrograd_cn.nn import MLP
-from micrograd_cn.optim import SGD, Adam, clip_grad_norm, clip_grad_value
 
 EXACT = {"rel": 1e-12, "abs": 1e-15}
 START = [0.5, -1.2, 2.0, 0.05, -0.3]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from micrograd_cn.demo import chain_rule_example, diamond_ladder, redundancy_table
+from micrograd_cn.trace import backward_multiplications, path_sum_multiplications, path_sums
 from test_trace import build, programs
 
 import micrograd_cn as mg
-from micrograd_cn.demo import chain_rule_example, diamond_ladder, redundancy_table
-from micrograd_cn.trace import backward_multiplications, path_sum_multiplications, path_sums
 
 
 def test_e_example_paths(worked_examples):

@@ -13,10 +13,10 @@ import warnings
 
 import pytest
 from conftest import require_module
+from micrograd_cn.dynamics import plot_gradient_norms
 
 import micrograd_cn as mg
 from micrograd_cn import plots
-from micrograd_cn.dynamics import plot_gradient_norms
 from micrograd_cn.nn import MLP
 
 CELL_PX = 930

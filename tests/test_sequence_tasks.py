@@ -7,7 +7,6 @@ reproduced, and sequence classification (positive sum, parity).
 from __future__ import annotations
 
 import pytest
-
 from micrograd_cn.sequence_tasks import (
     TASKS,
     generate,

@@ -12,9 +12,9 @@ import os
 
 import pytest
 from conftest import require_module, site_server
+from micrograd_cn.serve import BUILD_COMMAND, SiteNotBuiltError, addresses, make_server, qr_text
 
 from micrograd_cn import cli
-from micrograd_cn.serve import BUILD_COMMAND, SiteNotBuiltError, addresses, make_server, qr_text
 
 
 @pytest.fixture(scope="module")

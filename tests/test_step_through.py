@@ -11,11 +11,11 @@ import re
 
 import pytest
 from conftest import require_module
+from micrograd_cn.trace import backward_steps
 from test_viz_dot import e_graph
 
 import micrograd_cn as mg
 from micrograd_cn.graph import topological_order
-from micrograd_cn.trace import backward_steps
 from micrograd_cn.viz import frames, step_through
 from micrograd_cn.viz.player import Player, player_data
 from micrograd_cn.viz.style import ACTIVE, SENDER, text_width

@@ -14,10 +14,10 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import micrograd_cn as mg
 from micrograd_cn.demo import chain_rule_example
 from micrograd_cn.trace import BackwardStep, backward_steps, format_number
+
+import micrograd_cn as mg
 
 
 def _event(step: BackwardStep) -> list:

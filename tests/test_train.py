@@ -8,12 +8,12 @@ import warnings
 
 import pytest
 from conftest import require_module
+from micrograd_cn.optim import SGD
+from micrograd_cn.train import History, fit
 
 import micrograd_cn as mg
 from micrograd_cn.nn import MLP, Module
 from micrograd_cn.nn.losses import mse
-from micrograd_cn.optim import SGD
-from micrograd_cn.train import History, fit
 
 X = [[0.0, 1.0], [1.0, 0.5], [-0.5, -1.0], [0.3, 0.2]]
 Y = [1, 0, 0, 1]

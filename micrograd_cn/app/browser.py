@@ -22,14 +22,13 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from . import datasets, optim
+from ..backprop.trace import backward_steps, format_number
+from ..engine import Value, dot, no_grad
+from ..errors import fail
+from ..nn import MLP, datasets, get_activation, optim
+from ..nn.train import LOSSES, binary_accuracy, fit
 from .cli import OUTPUT_NAME
-from .engine import Value, dot, no_grad
-from .errors import fail
 from .expr import FUNCTIONS, ExpressionError, evaluate, parse_assignments, parse_expression
-from .nn import MLP, get_activation
-from .trace import backward_steps, format_number
-from .train import LOSSES, binary_accuracy, fit
 
 DEFAULT_VALUE = 1.0
 """页面上新出现的变量的初始值. The starting value of a variable the page has not seen yet."""
@@ -100,8 +99,8 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         steps = backward_steps(out)
     except (ExpressionError, ArithmeticError, ValueError, TypeError) as error:
         return {"ok": False, "error": str(error)}
-    from .viz import draw_dot
-    from .viz.player import player_data
+    from ..viz import draw_dot
+    from ..viz.player import player_data
 
     with warnings.catch_warnings(record=True) as caught:  # 大图的概要提示显示在页面上. Shown on the page.
         warnings.simplefilter("always")
@@ -345,7 +344,7 @@ class Trainer:
         if a is not z:
             a.label = f"a{sup}{sub}"
         a.backward(output.grad)
-        from .viz import draw_dot
+        from ..viz import draw_dot
 
         graph = draw_dot(a, lang=lang, params=[*weights, bias])
         target = self.y[sample]

@@ -32,10 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine import Value
-from .errors import bilingual
+from ..backprop.trace import BackwardSteps, backward_steps, format_number, partial
+from ..engine import Value
+from ..errors import bilingual
 from .expr import FUNCTIONS, MAX_EXPONENT, MAX_NODES, ExpressionError, evaluate, parse_assignments, parse_expression
-from .trace import BackwardSteps, backward_steps, format_number, partial
 
 OUTPUT_NAME = "e"
 """输出节点的默认名字 (与种子文章的例子一致). The default name of the output."""
@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_exercises(commands: Any) -> None:
     """exercises 子命令的参数. The arguments of the exercises subcommand."""
-    from .classroom.exercises import LEVELS, MAX_EXERCISES
+    from ..classroom.exercises import LEVELS, MAX_EXERCISES
 
     levels = "; ".join(f"{k}: {zh} ({en})" for k, (zh, en) in LEVELS.items())
     sheet = commands.add_parser(
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse: --help 为 0, 用法错误为 2. --help gives 0, usage errors 2.
         return int(exit_.code or 0)
     if args.command in (None, "demo"):
-        from .demo import main as demo
+        from ..classroom.demo import main as demo
 
         return demo()
     if args.command == "exercises":
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_exercises(args: argparse.Namespace) -> int:
     """exercises 子命令: 生成 → 打印或写出练习卷. The exercises subcommand."""
-    from .classroom.exercises import exercises
+    from ..classroom.exercises import exercises
 
     try:
         made = exercises(n=args.n, level=args.level, seed=args.seed)
@@ -177,7 +177,7 @@ def _write_quizzes(made: list[Any], folder: Path) -> None:
 
 def _write_worksheet(made: list[Any], output: str) -> None:
     """写出可打印的练习卷. Write the printable worksheet."""
-    from .classroom.worksheet import write_worksheet
+    from ..classroom.worksheet import write_worksheet
 
     print(f"已写入 wrote: {write_worksheet(made, output)}")
 
@@ -267,7 +267,7 @@ def _write_files(args: argparse.Namespace, build: Callable[[], Value]) -> int:
     if not (args.output or args.html):
         return 0
     try:
-        from .viz import draw_dot, export_html, render
+        from ..viz import draw_dot, export_html, render
     except ImportError as error:
         print(f"micrograd-cn: {VIZ_HINT} [{error}]", file=sys.stderr)
         return 1

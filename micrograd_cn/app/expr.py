@@ -28,9 +28,9 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import engine
-from .engine import Value
-from .errors import fail
+from .. import engine
+from ..engine import Value
+from ..errors import fail
 
 FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "sin", "cos", "abs", "leaky_relu")
 """表达式中可以调用的引擎函数. The engine functions an expression may call."""

@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import bilingual
+from ..errors import bilingual
 
 SITE = Path(__file__).resolve().parent.parent / "web" / "dist"
 """源码树中构建好的站点. The built site in the source tree."""

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value
-from .errors import fail
-from .nn.module import Module
-from .train import LossSpec, as_outputs, resolve_loss
+from ..engine import Value
+from ..errors import fail
+from ..nn.module import Module
+from ..nn.train import LossSpec, as_outputs, resolve_loss
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
-from .engine import Value, checked_float
-from .graph import backward_order
+from ..engine import Value, checked_float
+from ..graph import backward_order
 from .trace import BackwardSteps, Explanation, Term, format_number, partial, path_sums
 
 RTOL = 1e-3

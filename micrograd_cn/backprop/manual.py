@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Union
 
+from ..engine import Value, propagate
+from ..errors import fail
+from ..gradcheck import RowsReport
+from ..graph import backward_order, depths
+from ..nn.module import Module
+from ..nn.train import LossSpec
 from .deltas import is_network, network_layers, run_with_loss
 from .diagnose import CONFUSION_TEXT, CONFUSIONS, MISTAKES, close
-from .engine import Value, propagate
-from .errors import fail
-from .gradcheck import RowsReport
-from .graph import backward_order, depths
-from .nn.module import Module
-from .train import LossSpec
 
 Manual = Union[Mapping[str, Any], Callable[..., Mapping[str, Any]]]
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
-from .engine import Value, propagate, zero_grad
-from .errors import fail
-from .graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
+from ..engine import Value, propagate, zero_grad
+from ..errors import fail
+from ..graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
 
 Lang = Literal["zh", "en"]
 

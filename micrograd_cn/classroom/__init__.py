@@ -1,6 +1,8 @@
-"""课堂用的材料: 练习生成器与可打印的练习卷.
+"""课堂用的材料: 种子文章的例题网络、练习生成器与练习卷、梯度动力学、序列任务、演示、给投影仪的图.
 
-Classroom material: the exercise generator and the printable worksheet.
+Lesson aids: the seed articles' worked examples, the exercise generator and
+printable worksheet, gradient dynamics, sequence tasks, the demo, plots for
+a projector and the extras check.  May import every layer but ``app``.
 """
 
 from __future__ import annotations

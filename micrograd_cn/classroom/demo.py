@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .engine import Value
-from .trace import backward_multiplications, backward_steps, path_sum_multiplications, path_sums, text_table
+from ..backprop.trace import backward_multiplications, backward_steps, path_sum_multiplications, path_sums, text_table
+from ..engine import Value
 
 DEMO_DIR = Path("micrograd_cn_demo")
 """演示文件写入的目录 (相对当前目录). Where the demo writes its files."""
@@ -61,7 +61,7 @@ def write_pictures(directory: Path = DEMO_DIR) -> list[Path]:
 
     Write the example's graph (SVG) and step-through player (HTML) with viz.
     """
-    from .viz import draw_dot, export_html, render
+    from ..viz import draw_dot, export_html, render
 
     directory.mkdir(parents=True, exist_ok=True)
     e = chain_rule_example()["e"]

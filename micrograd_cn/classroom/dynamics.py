@@ -26,11 +26,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value, no_grad
-from .engine import sum as value_sum
-from .errors import fail
-from .nn.recurrent import RNN
-from .optim import SGD, clip_grad_norm
+from ..engine import Value, no_grad
+from ..engine import sum as value_sum
+from ..errors import fail
+from ..nn.optim import SGD, clip_grad_norm
+from ..nn.recurrent import RNN
 
 LossFn = Callable[[list[list[Value]]], Value]
 

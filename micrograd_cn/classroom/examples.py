@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import datasets
-from .collector import collector_paused
-from .deltas import pre_activation
-from .engine import Value
-from .nn.layers import MLP
-from .nn.losses import hinge, l2_penalty, mse
-from .optim import SGD
-from .train import binary_accuracy
+from ..backprop.deltas import pre_activation
+from ..collector import collector_paused
+from ..engine import Value
+from ..nn import datasets
+from ..nn.layers import MLP
+from ..nn.losses import hinge, l2_penalty, mse
+from ..nn.optim import SGD
+from ..nn.train import binary_accuracy
 
 # ---- 2-2-2 网络 the 2-2-2 network ---------------------------------------------------------
 

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..diagnose import quiz_data
+from ..backprop.diagnose import quiz_data
+from ..backprop.trace import BackwardSteps, backward_steps, format_number, partial
 from ..engine import Value, dot, sum, zero_grad  # noqa: A004
 from ..errors import fail
 from ..graph import backward_order, topological_order
-from ..trace import BackwardSteps, backward_steps, format_number, partial
 
 LEVELS: dict[int, tuple[str, str]] = {
     1: ("只有加法和乘法", "+ and × only"),

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from .collector import collector_paused
-from .engine import no_grad
-from .errors import fail
-from .train import (
+from ..collector import collector_paused
+from ..engine import no_grad
+from ..errors import fail
+from ..nn.train import (
     History,
     as_rows,
     as_targets,

@@ -21,14 +21,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .engine import Value, no_grad
-from .errors import fail
-from .nn.layers import Layer
-from .nn.losses import binary_cross_entropy_with_logits, cross_entropy
-from .nn.module import Module
-from .nn.recurrent import RNN
-from .optim import Adam, clip_grad_norm
-from .train import as_outputs, binary_accuracy
+from ..engine import Value, no_grad
+from ..errors import fail
+from ..nn.layers import Layer
+from ..nn.losses import binary_cross_entropy_with_logits, cross_entropy
+from ..nn.module import Module
+from ..nn.optim import Adam, clip_grad_norm
+from ..nn.recurrent import RNN
+from ..nn.train import as_outputs, binary_accuracy
 
 
 class SequenceModel(Module):

@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..backprop.trace import format_number
 from ..errors import fail
-from ..trace import format_number
 from ..viz import draw_dot, to_svg
 from .exercises import LEVELS, ROUNDED_LEVELS, Exercise
 

@@ -1,4 +1,10 @@
-"""神经网络: Module 及建立在它上面的层、网络与损失函数. Neural networks built on :class:`Module`."""
+"""神经网络与训练: Module、层、网络、损失、优化器 (nn.optim)、训练循环 (nn.train)、数据集、PyTorch 桥接.
+
+Neural networks and their training: :class:`Module` and the layers,
+networks and losses built on it, optimizers (``nn.optim``), the training
+loop (``nn.train``), datasets and the PyTorch bridge.  May import the core
+only: nothing here draws (no ``viz``) or records the backward pass.
+"""
 
 from .activations import ACTIVATIONS, get_activation
 from .init import SCHEMES

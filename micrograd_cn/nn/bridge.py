@@ -25,10 +25,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import fail
-from .nn.activations import LEAKY_SLOPE
-from .nn.layers import MLP
-from .nn.module import Module
+from ..errors import fail
+from .activations import LEAKY_SLOPE
+from .layers import MLP
+from .module import Module
 
 TO_TORCH: dict[str, str] = {
     "micrograd_cn.nn.recurrent": "micrograd_cn.nn.recurrent_torch:rnn_to_torch",

@@ -16,8 +16,8 @@ import math
 import numbers
 import random
 
-from .errors import fail
-from .nn.init import make_rng
+from ..errors import fail
+from .init import make_rng
 
 Dataset = tuple[list[list[float]], list[int]]
 

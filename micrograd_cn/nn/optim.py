@@ -21,9 +21,9 @@ import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .engine import Value, zero_grad
-from .errors import fail
-from .nn.module import Module
+from ..engine import Value, zero_grad
+from ..errors import fail
+from .module import Module
 
 Params = Iterable[Value] | Module
 POSITIVE = ("正数", "a positive number")

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..bridge import torch_module
 from ..engine import Value
 from ..errors import fail
+from .bridge import torch_module
 from .recurrent import RNN
 
 _TORCH_CLASSES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}

@@ -47,11 +47,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from .collector import collector_paused
-from .engine import Value, mean, no_grad
-from .errors import fail
-from .nn import losses
-from .nn.module import Module
+from ..collector import collector_paused
+from ..engine import Value, mean, no_grad
+from ..errors import fail
+from . import losses
+from .module import Module
 from .optim import SGD
 
 LossFn = Callable[[Any, Any], Value]

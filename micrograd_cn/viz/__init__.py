@@ -3,6 +3,7 @@
 Seeing backprop: graph drawing, renderer discovery, step-through frames and
 the one step-through player (notebook output and offline HTML file share its
 front-end, ``assets/player.js``).  Nothing here imports graphviz until it is used.
+May import the core and the recorded pass (``backprop``); not ``nn``, ``classroom`` or ``app``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from .dot import draw_dot
 from .frames import Frame, frames
 from .html import export_html
 from .notebook import step_through
+from .pictures import render, to_svg
 from .player import Player, PlayerData, player_data
-from .renderer import Renderer, RendererNotFoundError, find_renderer, render, to_svg
+from .renderer import Renderer, RendererNotFoundError, find_renderer
 
 __all__ = ["Frame", "Player", "PlayerData", "Renderer", "RendererNotFoundError", "draw_dot", "export_html",
            "find_renderer", "frames", "player_data", "render", "step_through", "to_svg"]

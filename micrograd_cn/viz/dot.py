@@ -14,10 +14,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..backprop.trace import partial
 from ..engine import Value
 from ..errors import bilingual, fail
 from ..graph import GraphSnapshot, snapshot
-from ..trace import partial
 from .display import graph_class
 from .groups import Layer, find_layers
 from .style import (

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..backprop.trace import BackwardStep, BackwardSteps, backward_steps
 from ..engine import Value
 from ..errors import fail
-from ..trace import BackwardStep, BackwardSteps, backward_steps
 from .display import mimebundle
 from .dot import Look, Scene, build_graph
 from .renderer import to_svg

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..backprop.trace import BackwardSteps
 from ..engine import Value
-from ..trace import BackwardSteps
 from .player import player_data, player_html
 
 PAGE = """<!DOCTYPE html>

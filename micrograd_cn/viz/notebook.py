@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..backprop.trace import BackwardSteps
 from ..engine import Value
-from ..trace import BackwardSteps
 from .player import Player, player_data
 
 

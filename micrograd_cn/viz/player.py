@@ -31,10 +31,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..diagnose import quiz_data
+from ..backprop.diagnose import quiz_data
+from ..backprop.trace import BackwardSteps, partial
 from ..engine import Value
 from ..errors import fail
-from ..trace import BackwardSteps, partial
 from .dot import Look, Scene, build_graph, build_neuron_graph, field_names
 from .frames import recorded
 from .groups import find_layers

@@ -113,32 +113,27 @@ def require_renderer() -> Renderer:
     return renderer
 
 
-def dot_source(graph_or_value: Any) -> str:
-    """取得 DOT 文本: 接受 Value (先 draw_dot)、graphviz 图或 DOT 字符串.
+def dot_source(graph: Any) -> str:
+    """取得 DOT 文本: 接受 graphviz 图或 DOT 字符串 (Value 先经 viz.pictures 画成图).
 
-    DOT text of a Value (drawn with :func:`draw_dot`), a graphviz graph, or a DOT string.
+    DOT text of a graphviz graph or a DOT string.  A Value is drawn first by
+    :mod:`micrograd_cn.viz.pictures`, which sits above this module.
     """
-    from ..engine import Value
-
-    if isinstance(graph_or_value, Value):
-        from .dot import draw_dot
-
-        return draw_dot(graph_or_value).source
-    if isinstance(graph_or_value, str):
-        return graph_or_value
-    source = getattr(graph_or_value, "source", None)
+    if isinstance(graph, str):
+        return graph
+    source = getattr(graph, "source", None)
     if not isinstance(source, str):
-        fail(TypeError, f"无法渲染 {type(graph_or_value).__name__}: 需要 Value、graphviz 图或 DOT 文本",
-             f"cannot render a {type(graph_or_value).__name__}: need a Value, a graphviz graph or DOT text")
+        fail(TypeError, f"无法渲染 {type(graph).__name__}: 需要 Value、graphviz 图或 DOT 文本",
+             f"cannot render a {type(graph).__name__}: need a Value, a graphviz graph or DOT text")
     return source
 
 
-def to_svg(graph_or_value: Any) -> str:
-    """渲染成 SVG 文本. Render a Value, graph or DOT text to SVG text."""
-    return require_renderer().run(dot_source(graph_or_value), "svg").decode("utf-8")
+def to_svg(graph: Any) -> str:
+    """渲染成 SVG 文本. Render a graphviz graph or DOT text to SVG text."""
+    return require_renderer().run(dot_source(graph), "svg").decode("utf-8")
 
 
-def render(graph_or_value: Any, path: str | os.PathLike[str], format: str | None = None) -> Path:  # noqa: A002
+def render(graph: Any, path: str | os.PathLike[str], format: str | None = None) -> Path:  # noqa: A002
     """渲染到文件, 格式取自后缀: svg, png, dot (内置渲染器即可), pdf (需要系统的 Graphviz).
 
     Render to a file; the format comes from the suffix unless given.  svg and
@@ -153,7 +148,7 @@ def render(graph_or_value: Any, path: str | os.PathLike[str], format: str | None
     if format not in FORMATS:
         fail(ValueError, f"render: 不支持的格式 {format!r}, 可选 {', '.join(FORMATS)}",
              f"render: unsupported format {format!r}; choose one of {', '.join(FORMATS)}")
-    source = dot_source(graph_or_value)
+    source = dot_source(graph)
     if format == "dot":
         target.write_text(source, encoding="utf-8")
     else:

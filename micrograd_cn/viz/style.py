@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..trace import format_number, is_wide
+from ..backprop.trace import format_number, is_wide
 
 FONT = "sans-serif"
 FONT_SIZE = 14

@@ -19,7 +19,7 @@ const ready = (async () => {
   if (!response.ok) throw new Error(`py/micrograd_cn.zip: HTTP ${response.status}`);
   pyodide.unpackArchive(await response.arrayBuffer(), "zip", { extractDir: "/home/pyodide/site" });
   pyodide.runPython("import sys\nsys.path.insert(0, '/home/pyodide/site')");
-  const browser = pyodide.pyimport("micrograd_cn.browser");
+  const browser = pyodide.pyimport("micrograd_cn.app.browser");
   session = browser.Session();
   const version = pyodide.runPython("import micrograd_cn\nmicrograd_cn.__version__");
   const python = pyodide.runPython("import sys\nsys.version.split()[0]");
