@@ -98,3 +98,31 @@ def test_public_names_keep_working_and_dir_lists_only_public_names() -> None:
     assert not [name for name in names if name.startswith("_") and name != "__version__"]
     assert {"Any", "annotations", "import_module"}.isdisjoint(names)
     assert {"nn", "viz", "backprop", "classroom", "app", "Value", "draw_dot", "trace"} <= set(names)
+
+
+def _resolves(path: str) -> bool:
+    """一个点分路径能否导入 (模块, 再加属性). Whether a dotted path imports: a module, then attributes."""
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attribute in parts[cut:]:
+                target = getattr(target, attribute)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def test_every_module_path_the_readme_docs_and_lessons_name_imports() -> None:
+    import re
+
+    texts = [ROOT / "README.md", *(ROOT / "docs" / "pages").rglob("*.md"), *(ROOT / "notebooks").glob("*.ipynb")]
+    named = {match for path in texts
+             for match in re.findall(r"micrograd_cn(?:\.[A-Za-z_]\w*)+", path.read_text(encoding="utf-8"))
+             if not match.endswith((".zip", ".py", ".ipynb", ".html", ".svg"))}
+    assert len(named) > 20  # README、文档与课程确实提到了很多路径. They do name many paths.
+    assert sorted(path for path in named if not _resolves(path)) == []
