@@ -72,6 +72,7 @@ _LAZY: dict[str, str] = {
     # 课堂 classroom
     "plot_history": "classroom.plots",
     "plot_decision_boundary": "classroom.plots",
+    "plot_curve": "classroom.plots",
     "exercises": "classroom.exercises",
     "check_extras": "classroom.extras",
 }
