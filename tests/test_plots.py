@@ -182,7 +182,8 @@ def some_plots():
     """课程用到的每一种图, 标题与轴名按课程的写法给出. Every kind of plot the lessons draw."""
     norms = {"RNN": [1e-3, 1e-2, 1.0]}
     X = [[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, -1.0]]
-    return [plots.plot_history(history(True)), plots.plot_history(history(False)),
+    relabelled = plots.label_axes(plots.plot_history(history(True)), title=("标准: 30 次更新", "30 updates"))
+    return [plots.plot_history(history(True)), plots.plot_history(history(False)), relabelled,
             plot_gradient_norms(norms), plot_gradient_norms(norms, title=("梯度爆炸", "exploding gradient")),
             plots.plot_decision_boundary(Line(), X, [-1.0, 1.0, 1.0, -1.0], resolution=8),
             plots.plot_curve([1.0, 0.5, 0.25], ylabel="$E$", title=("误差", "error"), log=True),
@@ -198,6 +199,10 @@ def test_every_title_and_label_is_bilingual():
         assert ax.get_xlabel() and labels
         for text in labels:
             check_words(text)
+        for each in all_axes(ax):
+            for label in (each.title, each.xaxis.label, each.yaxis.label):
+                if label.get_text():
+                    assert label.get_fontsize() >= 12, (label.get_text(), label.get_fontsize())
 
 
 def test_history_loss_and_accuracy_differ_in_colour_and_style():

@@ -115,16 +115,19 @@ def label_axes(ax: Any, title: Words | None = None, xlabel: Words | None = None,
 
     Set the title and axis labels.  A ``(Chinese, English)`` pair becomes
     the bilingual text (English only without a Chinese font); a plain string
-    (a formula such as ``"$E$"``) is used as is.  Returns the Axes.
+    (a formula such as ``"$E$"``) is used as is.  All at :data:`LABEL_PT`
+    points, also when called after a plot helper.  Returns the Axes.
     """
     for setter, words in ((ax.set_title, title), (ax.set_xlabel, xlabel), (ax.set_ylabel, ylabel)):
         if words is None:
             continue
-        if isinstance(words, str):
-            setter(words, **_font_options())
+        text, options = (words, _font_options()) if isinstance(words, str) else _text(*words)
+        if "fontproperties" in options:  # 字体对象自带字号, 要在它上面改. The font object carries the size.
+            font = options["fontproperties"].copy()
+            font.set_size(LABEL_PT)
+            setter(text, fontproperties=font)
         else:
-            text, font = _text(*words)
-            setter(text, **font)
+            setter(text, fontsize=LABEL_PT)
     return ax
 
 
