@@ -67,11 +67,13 @@ _LAZY: dict[str, str] = {
     # 神经网络与训练 networks and training
     "fit": "nn.train",
     "binary_accuracy": "nn.train",
+    "micrograd_repr": "nn.spelling",
     "to_torch": "nn.bridge",
     "from_torch": "nn.bridge",
     # 课堂 classroom
     "plot_history": "classroom.plots",
     "plot_decision_boundary": "classroom.plots",
+    "plot_curve": "classroom.plots",
     "exercises": "classroom.exercises",
     "check_extras": "classroom.extras",
 }

@@ -8,6 +8,7 @@ answers; the same seed gives the same exercises.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -120,3 +121,18 @@ def test_arguments_are_checked():
         exercises(n=True)
     with pytest.raises(TypeError, match="seed must be an integer, got '7'"):
         exercises(seed="7")
+
+
+@pytest.mark.parametrize("level", sorted(LEVELS))
+def test_every_asked_node_is_named_in_the_text(level):
+    """每一问的节点都在题目里: 是已知的输入, 或是某个等式的左边 (c = b + 3; d = c + b; e = a · d), 200 个种子.
+
+    Every node a question asks about is in the exercise's text: a given input,
+    or the left side of one of its equations; over 200 seeds per level."""
+    for seed in range(200):
+        (ex,) = exercises(n=1, level=level, seed=seed)
+        defined = [equation.split(" = ")[0] for equation in ex.text.split("; ")]
+        assert defined[-1] == ex.out.label, ex.text  # 最后一式求输出. The last equation gives the output.
+        for q in ex.questions:
+            assert q.name in ex.values or q.name in defined, (seed, ex.text, q.name)
+            assert re.search(rf"(?<!\w){re.escape(q.name)}(?!\w)", ex.text), (seed, ex.text, q.name)

@@ -436,3 +436,37 @@ def test_draw_dot_with_micrograds_signature_renders_gout(pure_renderer, tmp_path
     assert mg.draw_dot(v["o"], "png").render("small") == "small.png"
     with pytest.raises(mg.viz.RendererNotFoundError):
         dot.render("gout", format="pdf")
+
+
+def test_micrograd_repr_prints_what_micrograd_prints() -> None:
+    """micrograd_repr 与 micrograd 0.1.0 的 print 逐字相同; 自己的 repr 则不同 (见 from_micrograd 页).
+
+    micrograd_repr matches micrograd 0.1.0's printed text character for
+    character, for a network, a layer, a neuron and Values before and after
+    backward; micrograd_cn's own repr differs as the docs page says."""
+    micrograd_nn = require_module("micrograd.nn")
+    micrograd_engine = require_module("micrograd.engine")
+    random.seed(1337)
+    theirs = micrograd_nn.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = mg.nn.MLP(2, [16, 16, 1])
+    assert mg.micrograd_repr(ours) == str(theirs)
+    assert str(ours) == "MLP(2 → 16 → 16 → 1, activation='relu', output_activation='linear', 参数 parameters=337)"
+    assert mg.micrograd_repr(mg.nn.Layer(2, 3, nonlin=False)) == str(micrograd_nn.Layer(2, 3, nonlin=False))
+    assert mg.micrograd_repr(mg.nn.Neuron(2)) == str(micrograd_nn.Neuron(2)) == "ReLUNeuron(2)"
+    assert mg.micrograd_repr(mg.nn.Neuron(2, activation="tanh")) == "TanhNeuron(2)"
+    printed = {}
+    for package, show in ((mg, mg.micrograd_repr), (micrograd_engine, str)):
+        a, b = package.Value(2.0), package.Value(3.0)
+        c = (a * b + a).relu() + b ** 2
+        before = [show(v) for v in (a, b, c)]
+        c.backward()
+        printed[package.__name__] = before, [show(v) for v in (a, b, c)]
+    ours, theirs = printed.values()
+    # micrograd 把输出的梯度设为整数 1 (见 from_micrograd 页). micrograd sets the output's gradient to the int 1.
+    assert ours[1][2] == "Value(data=17.0, grad=1.0)" and theirs[1][2] == "Value(data=17.0, grad=1)"
+    ours[1].pop(), theirs[1].pop()
+    assert ours == theirs and ours[0][0] == "Value(data=2.0, grad=0)" and ours[1][0] == "Value(data=2.0, grad=4.0)"
+    assert str(mg.Value(2.0)) == "Value(data=2.0, grad=0.0)"  # 自己的写法: 梯度总是 float. Own repr: a float.
+    with pytest.raises(TypeError, match="micrograd_repr"):
+        mg.micrograd_repr(3.0)

@@ -9,6 +9,7 @@ glyphs).
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import pytest
@@ -155,3 +156,81 @@ def test_english_only_without_a_chinese_font(monkeypatch):
         texts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(),
                  *(t.get_text() for t in ax.get_legend().get_texts())]
         assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in texts), texts
+
+
+def is_chinese(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def check_words(text: str) -> None:
+    """标题或轴名: 中英双语 (各有字母), 或只是公式 ($...$). A title or label: bilingual, or a formula only."""
+    plain = re.sub(r"\$[^$]*\$", "", text).strip()
+    if not plain:
+        return
+    assert any(map(is_chinese, plain)), f"no Chinese in {text!r}"
+    assert re.search(r"[A-Za-z]{2,}", plain), f"no English term in {text!r}"
+
+
+def every_label(ax) -> list[str]:
+    texts = []
+    for each in all_axes(ax):
+        texts += [each.get_title(), each.get_xlabel(), each.get_ylabel()]
+    return [text for text in texts if text]
+
+
+def some_plots():
+    """课程用到的每一种图, 标题与轴名按课程的写法给出. Every kind of plot the lessons draw."""
+    norms = {"RNN": [1e-3, 1e-2, 1.0]}
+    X = [[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, -1.0]]
+    relabelled = plots.label_axes(plots.plot_history(history(True)), title=("标准: 30 次更新", "30 updates"))
+    return [plots.plot_history(history(True)), plots.plot_history(history(False)), relabelled,
+            plot_gradient_norms(norms), plot_gradient_norms(norms, title=("梯度爆炸", "exploding gradient")),
+            plots.plot_decision_boundary(Line(), X, [-1.0, 1.0, 1.0, -1.0], resolution=8),
+            plots.plot_curve([1.0, 0.5, 0.25], ylabel="$E$", title=("误差", "error"), log=True),
+            plots.plot_curve([0.5, 0.8], xlabel=("步", "step"), ylabel=("准确率", "accuracy"))]
+
+
+def test_every_title_and_label_is_bilingual():
+    if plots.cjk_font() is None:
+        pytest.skip("no Chinese font installed (fonts-wqy-microhei): labels are English only by design")
+    for ax in some_plots():
+        drawn(ax)
+        labels = every_label(ax)
+        assert ax.get_xlabel() and labels
+        for text in labels:
+            check_words(text)
+        for each in all_axes(ax):
+            for label in (each.title, each.xaxis.label, each.yaxis.label):
+                if label.get_text():
+                    assert label.get_fontsize() >= 12, (label.get_text(), label.get_fontsize())
+
+
+def test_history_loss_and_accuracy_differ_in_colour_and_style():
+    ax = plots.plot_history(history(True))
+    lines = [line for each in all_axes(ax) for line in each.get_lines() if len(line.get_xdata()) > 2]
+    assert len(lines) == 4  # 训练/验证 × 损失/准确率. Train/validation × loss/accuracy.
+    colours = [matplotlib_colour(line.get_color()) for line in lines]
+    assert len(set(colours)) == 4, colours  # 四条线四种颜色. Four lines, four colours.
+    loss = {line.get_linestyle() for line in ax.get_lines() if len(line.get_xdata()) > 2}
+    accuracy = {line.get_linestyle() for each in all_axes(ax) if each is not ax for line in each.get_lines()}
+    assert loss and accuracy and not loss & accuracy, (loss, accuracy)  # 线型也不同. Line styles differ too.
+
+
+def matplotlib_colour(colour) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(colour)
+
+
+def test_curve_is_made_for_a_projector():
+    ax = plots.plot_curve([3.0, 2.0, 1.5, 1.2, 1.1], ylabel=("损失", "loss"), marker="o")
+    drawn(ax)
+    low, high = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if low <= t <= high]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
+        if label.get_text():
+            assert label.get_fontsize() >= 12
+    assert ax.xaxis.label.get_fontsize() >= 12 and shown_width_px(ax.figure) <= CELL_PX
+    with pytest.raises(ValueError, match="plot_curve"):
+        plots.plot_curve([])

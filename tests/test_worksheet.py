@@ -8,6 +8,7 @@ large enough and nothing overflows sideways.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -88,7 +89,9 @@ def test_printed_pdf_has_the_answer_key_on_its_own_pages(pure, browser, tmp_path
         heading = re.compile(rf"第 {ex.number} 题\s+Exercise {ex.number}\b")
         starts.append(next(i for i, text in enumerate(pages[:first]) if heading.search(text)))
         assert all(f"{q.symbol} = {q.answer_text()}" in key_text for q in ex.questions)
-    assert starts[0] == 0 and starts == sorted(starts) and starts[-1] == first - 1  # 卷头与第一题同页. Header + 1.
+    assert starts[0] == 0 and starts == sorted(starts)  # 卷头与第一题同页. Header and exercise 1 share a page.
+    # 最后一题之后就是答案; 分开印的题, 中间是它的各部分. The key follows the last exercise (and its parts).
+    assert all(re.search(r"Part \d: ", pages[i]) for i in range(starts[-1] + 1, first)), starts
 
 
 def test_readable_on_a_projector(pure, browser, tmp_path, capsys):
@@ -127,3 +130,56 @@ def test_each_exercise_is_a_quiz_player(pure, browser, tmp_path, capsys):
     page.locator(".mgcn-answer input").press("Enter")
     assert "✔ 对了" in page.locator(".mgcn-feedback").inner_text()
     page.close()
+
+
+WORD = r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+"""pdftotext -bbox 的一个词. One word of ``pdftotext -bbox``."""
+
+
+def word_sizes(pdf, first: int, last: int) -> list[tuple[int, float, str]]:
+    """PDF 中每个词的字号 (磅), 用同一份 PDF 里已知 11 磅的 "given" 校准 poppler 的词框高度.
+
+    The size in points of every word on pages first..last of the PDF, from
+    poppler's word boxes, calibrated on the word "given" (11 pt body text)."""
+    bbox = subprocess.run([PDFTOTEXT, "-bbox", "-f", str(first), "-l", str(last), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = []
+    for number, page in enumerate(bbox.split("<page")[1:], start=first):
+        for y0, y1, word in re.findall(WORD, page):
+            words.append((number, float(y1) - float(y0), html.unescape(word)))
+    given = [height for _, height, word in words if word.rstrip(":") == "given"]
+    assert given, "no 'given' to calibrate on"
+    per_point = given[0] / 11.0  # 印刷样式: body 11pt. The print style's body size.
+    latin = re.compile(r"^[A-Za-z0-9=?.:+\-−∂/·²()]+$")  # 中文用另一种字体, 高度比例不同. CJK has other metrics.
+    return [(number, height / per_point, word) for number, height, word in words if latin.match(word)]
+
+
+def test_level_5_graph_text_prints_at_9_pt_or_more(pure, browser, tmp_path, capsys):
+    """难度 5: 每张图印在横向的纸上, PDF 里图中每个字 ≥ 9 磅 (以前整张图挤在纸宽里, 约 6–7 磅).
+
+    Level 5: every graph prints on a landscape page and every word of it is at
+    least 9 pt in Chromium's PDF (the whole graph squeezed into the page width
+    printed at 6–7 pt)."""
+    require(PDFTOTEXT is not None, "pdftotext is not installed (Debian package poppler-utils)")
+    sheet = tmp_path / "sheet.html"
+    assert run(capsys, "exercises", "-n", "3", "--level", "5", "--seed", "7", "-o", str(sheet))[0] == 0
+    page = browser.new_page()
+    page.goto(sheet.as_uri())
+    page.pdf(path=str(tmp_path / "sheet.pdf"), prefer_css_page_size=True)
+    page.close()
+    pages = pdf_pages(tmp_path / "sheet.pdf")
+    key = next(i for i, text in enumerate(pages) if "Answer key" in text)
+    graphs = [i for i in range(key) if "数据 data" in re.sub(r"\s+", " ", pages[i])]
+    assert len(graphs) == 9  # 三道题, 每道三张图. Three exercises, three graphs each.
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(key), str(tmp_path / "sheet.pdf")], capture_output=True,
+                          text=True).stdout
+    sizes = [tuple(map(float, found)) for found in re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)]
+    assert len(sizes) == key and all(width > height for width, height in sizes)  # 横向. Landscape.
+    words = word_sizes(tmp_path / "sheet.pdf", 1, key)
+    in_graphs = [(number, size, word) for number, size, word in words if number - 1 in graphs]
+    assert len(in_graphs) > 300
+    small = [(number, round(size, 2), word) for number, size, word in in_graphs if size < 8.95]
+    assert not small, small[:10]
+    made = exercises(n=3, level=5, seed=7)  # 每一问的横线都在某张图下. Every question has its blank.
+    text = re.sub(r"\s+", " ", " ".join(pages[:key]))
+    assert all(text.count(f"{q.symbol} =") >= 1 for ex in made for q in ex.questions)

@@ -14,7 +14,7 @@ give and why:
   seed 004; the same table serves :func:`manual.check_manual_gradients`);
 - ``own_value``: for a product, the node's own value was used as the local
   derivative instead of the other factor;
-- ``no_local``: the downstream gradient was passed on without the local
+- ``no_local``: the upstream gradient was passed on without the local
   derivative;
 - ``added_locals``: ∂out/∂consumer and the local derivative were added
   instead of multiplied; ``added_along_path``: the local derivatives along
@@ -233,11 +233,12 @@ def _own_value(n: _Node) -> Iterator[Diagnosis]:
 def _no_local(n: _Node) -> Iterator[Diagnosis]:
     terms = n.terms
     yield n.found(sum(t.consumer_grad for t in terms), "no_local",
-                  "只把下游的梯度传了下来, 没有乘局部导数",
-                  "the downstream gradient was passed on without the local derivative",
-                  f"看边 {n.edges(terms)}: 每一项是 {' + '.join(map(n.chain, terms))} 中的乘积, 别漏了第二个因子",
-                  f"look at {n.edge_en(terms)}: each term of {' + '.join(map(n.chain, terms))} is a product; "
-                  "keep the second factor", terms)
+                  "只把上游梯度传了下来, 没有乘局部导数",
+                  "the upstream gradient was passed on without the local derivative",
+                  f"看边 {n.edges(terms)}: {' + '.join(map(n.chain, terms))} 的每一项都是上游梯度乘局部导数, "
+                  "别漏了局部导数",
+                  f"look at {n.edge_en(terms)}: each term of {' + '.join(map(n.chain, terms))} is the upstream "
+                  "gradient times the local derivative; keep the local derivative", terms)
     if len(terms) < 2:
         return
     for t in terms:
@@ -251,8 +252,8 @@ def _no_local(n: _Node) -> Iterator[Diagnosis]:
 def _added(n: _Node) -> Iterator[Diagnosis]:
     terms = n.terms
     yield n.found(sum(t.consumer_grad + t.local for t in terms), "added_locals",
-                  "把下游的梯度与局部导数相加了; 链式法则是相乘",
-                  "the downstream gradient and the local derivative were added; the chain rule multiplies them",
+                  "把上游梯度与局部导数相加了; 链式法则是相乘",
+                  "the upstream gradient and the local derivative were added; the chain rule multiplies them",
                   f"看边 {n.edges(terms)}: {' + '.join(map(n.chain, terms))} 中的 · 是乘号",
                   f"look at {n.edge_en(terms)}: the · in {' + '.join(map(n.chain, terms))} means times", terms)
     if n.steps.grads[n.steps.out_name] != 1.0:

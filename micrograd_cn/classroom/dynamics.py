@@ -208,17 +208,18 @@ def explode_and_clip_demo(scale: float = 3.0, steps: int = 20, nh: int = 8, nin:
 
 
 def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: Any = None,
-                        title: str | None = None) -> Any:
+                        title: str | tuple[str, str] | None = None) -> Any:
     """画 ‖∂L/∂h_t‖ 对时间步 t 的曲线 (对数纵轴, 整数时间步, 图例在外), 默认比较 RNN / GRU / LSTM; 返回 Axes.
 
     Plot ``‖∂L/∂h_t‖`` against the time step ``t`` on a log scale, one curve
     per entry of ``curves`` (name → norms); by default the curves of
     :func:`compare_cells`.  Draws on ``ax`` if given, else on a new figure.
+    ``title`` is a ``(Chinese, English)`` pair or a string used as is.
     Labels are bilingual when a Chinese font is installed, English otherwise
     (see :mod:`micrograd_cn.plots`).  Needs matplotlib
     (``pip install 'micrograd_cn[train]'``).
     """
-    from .plots import _axes, _font_options, _text, for_projector, legend_outside
+    from .plots import _axes, for_projector, label_axes, legend_outside
 
     if curves is None:
         curves = compare_cells()
@@ -229,14 +230,8 @@ def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: An
         floor = [max(n, 1e-300) for n in norms]  # 对数轴上画不出 0. Zero has no place on a log axis.
         ax.plot(range(1, len(norms) + 1), floor, marker="o", markersize=4, label=name)
     ax.set_yscale("log")
-    label, font = _text("时间步 $t$", "time step $t$")
-    ax.set_xlabel(label, **font)
-    ax.set_ylabel(r"$\|\partial L/\partial h_t\|$")
-    if title is None:
-        title, font = _text("梯度随时间的传递", "gradient norm through time")
-    else:
-        font = _font_options()
-    ax.set_title(title, **font)
+    label_axes(ax, title=("梯度随时间的传递", "gradient norm through time") if title is None else title,
+               xlabel=("时间步 $t$", "time step"), ylabel=r"$\|\partial L/\partial h_t\|$")
     ax.grid(True, which="both", alpha=0.3)
     for_projector(ax, integer_x=True)
     legend_outside(ax)

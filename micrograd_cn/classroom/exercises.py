@@ -148,11 +148,17 @@ class Exercise:
 
 @dataclass(frozen=True)
 class _Expr:
-    """建好的子表达式: 写法, 值 (Value 或常数), 优先级 (3 原子/函数, 2 乘积, 1 和). A built sub-expression."""
+    """建好的子表达式: 写法, 值 (Value 或常数), 优先级 (3 原子/函数, 2 乘积, 1 和), 运算与运算对象.
+
+    A built sub-expression: its text, value (a Value or a constant), rank
+    (3 atom/function, 2 product, 1 sum), and the operation with its operands.
+    """
 
     text: str
     value: Value | float
     rank: int
+    op: str = ""
+    args: tuple[_Expr, ...] = ()
 
 
 _RANK = {"+": 1, "-": 1, "*": 2}
@@ -166,12 +172,37 @@ def _binary(op: str, left: _Expr, right: _Expr) -> _Expr:
     rank = _RANK[op]
     lt = f"({left.text})" if left.rank < rank else left.text
     rt = f"({right.text})" if right.rank <= rank else right.text
-    return _Expr(f"{lt} {_SYMBOL[op]} {rt}", _APPLY[op](left.value, right.value), rank)
+    return _Expr(f"{lt} {_SYMBOL[op]} {rt}", _APPLY[op](left.value, right.value), rank, op, (left, right))
 
 
 def _unary(name: str, inner: _Expr) -> _Expr:
     assert isinstance(inner.value, Value)
-    return _Expr(f"{UNARY[name]}({inner.text})", getattr(inner.value, name)(), 3)
+    return _Expr(f"{UNARY[name]}({inner.text})", getattr(inner.value, name)(), 3, name, (inner,))
+
+
+def _equations(expr: _Expr) -> str:
+    """把表达式写成一步一式, 每个中间节点一个等式 (按拓扑序): ``c = b + 3; d = c + b; e = a · d``.
+
+    The expression as one equation per inner node, in topological order, so
+    every node a question asks about is named in the text.
+    """
+    found: dict[int, str] = {}
+
+    def name(part: _Expr) -> str:
+        return part.value.label if isinstance(part.value, Value) else part.text
+
+    def walk(part: _Expr) -> None:
+        for arg in part.args:
+            walk(arg)
+        if part.args and isinstance(part.value, Value):
+            names = [name(arg) for arg in part.args]
+            right = f"{UNARY[part.op]}({names[0]})" if part.op in UNARY else f"{names[0]} {_SYMBOL[part.op]} {names[1]}"
+            found[id(part.value)] = f"{part.value.label} = {right}"
+
+    walk(expr)
+    out = expr.value
+    assert isinstance(out, Value)
+    return "; ".join(found[id(node)] for node in topological_order(out) if id(node) in found)
 
 
 def _leaf(name: str, value: float) -> _Expr:
@@ -285,7 +316,7 @@ def _level_4(rng: random.Random) -> tuple[str, dict[str, float], Value]:
     o = _named(getattr(net, act)(), "o")
     err, minus_t = _error(o, target)
     loss = err ** 2
-    text = f"L = ({_ACT_TEXT[act]}(w1·x1 + w2·x2 + b) {minus_t})²"
+    text = f"p1 = w1·x1; p2 = w2·x2; net = p1 + p2 + b; o = {_ACT_TEXT[act]}(net); err = o {minus_t}; L = err²"
     values = {v.label: v.data for v in (x1, x2, w1, w2, b)} | {"t": target}
     return text, values, loss
 
@@ -301,7 +332,8 @@ def _level_5(rng: random.Random) -> tuple[str, dict[str, float], Value]:
     target = rng.choice([-1.0, 1.0, 2.0])
     err, minus_t = _error(o, target)
     loss = err ** 2
-    text = f"h1 = relu(w1·i1 + w2·i2 + b1); h2 = relu(w3·i1 + w4·i2 + b2); o = w5·h1 + w6·h2 + b3; L = (o {minus_t})²"
+    text = (f"net1 = w1·i1 + w2·i2 + b1; h1 = relu(net1); net2 = w3·i1 + w4·i2 + b2; h2 = relu(net2); "
+            f"o = w5·h1 + w6·h2 + b3; err = o {minus_t}; L = err²")
     values = {v.label: v.data for v in (i1, i2, *weights, b1, b2, b3)} | {"t": target}
     return text, values, loss
 
@@ -337,7 +369,7 @@ def _candidate(rng: random.Random, level: int) -> tuple[str, dict[str, float], V
     assert isinstance(out, Value)
     _label_inner(out)
     values = {node.label: node.data for node in topological_order(out) if not node.parents}
-    return f"{out.label} = {expr.text}", values, out, set()
+    return _equations(expr), values, out, set()
 
 
 def _acceptable(level: int, out: Value, questions: list[Question]) -> bool:

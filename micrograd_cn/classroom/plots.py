@@ -1,4 +1,4 @@
-"""训练的图: 损失曲线 (plot_history) 与二维分类器的决策边界 (plot_decision_boundary).
+"""训练的图: 损失曲线 (plot_history, plot_curve) 与二维分类器的决策边界 (plot_decision_boundary).
 
 Plots for training, drawn with matplotlib (imported on first use).
 
@@ -46,6 +46,14 @@ LABEL_PT = 14.0
 """坐标轴名与标题的字号 (磅). Axis label and title size in points."""
 LEGEND_PT = 12.0
 """图例的字号 (磅). Legend text size in points."""
+LOSS_STYLES = ({"color": "#1f77b4", "linestyle": "-"}, {"color": "#ff7f0e", "linestyle": "-"})
+"""训练/验证损失的线: 蓝与橙的实线. The train and validation loss lines: solid blue and orange."""
+ACCURACY_STYLES = ({"color": "#2ca02c", "linestyle": "--", "marker": "^", "markevery": 0.1},
+                   {"color": "#9467bd", "linestyle": "--", "marker": "v", "markevery": 0.1})
+"""训练/验证准确率的线: 绿与紫的虚线带三角 —— 与损失的颜色、线型都不同, 投影仪上也分得开.
+
+The train and validation accuracy lines: dashed green and purple with
+triangles, so neither colour nor style is shared with the loss lines."""
 PROJECTOR_FIGSIZE = (6.0, 4.0)
 """默认图的大小 (英寸): 100 dpi 下 600 px 宽, 加上外侧的图例仍放得进 1366×768 下 JupyterLab 的单元.
 
@@ -93,6 +101,34 @@ def _text(zh: str, en: str) -> tuple[str, dict[str, Any]]:
     """(文字, 字体参数): 有中文字体时中英双语, 否则只用英文. A label and its font options."""
     options = _font_options()
     return (f"{zh} {en}" if options else en), options
+
+
+Words = str | tuple[str, str]
+"""图上的一段文字: 原样使用的字符串 (如公式 ``"$E$"``), 或 (中文, English) 一对.
+
+A label: a string used as is, or a (Chinese, English) pair."""
+
+
+def label_axes(ax: Any, title: Words | None = None, xlabel: Words | None = None,
+               ylabel: Words | None = None) -> Any:
+    """设置标题与坐标轴名; (中文, English) 一对写成双语 (没有中文字体时只用英文), 字符串原样使用.
+
+    Set the title and axis labels.  A ``(Chinese, English)`` pair becomes
+    the bilingual text (English only without a Chinese font); a plain string
+    (a formula such as ``"$E$"``) is used as is.  All at :data:`LABEL_PT`
+    points, also when called after a plot helper.  Returns the Axes.
+    """
+    for setter, words in ((ax.set_title, title), (ax.set_xlabel, xlabel), (ax.set_ylabel, ylabel)):
+        if words is None:
+            continue
+        text, options = (words, _font_options()) if isinstance(words, str) else _text(*words)
+        if "fontproperties" in options:  # 字体对象自带字号, 要在它上面改. The font object carries the size.
+            font = options["fontproperties"].copy()
+            font.set_size(LABEL_PT)
+            setter(text, fontproperties=font)
+        else:
+            setter(text, fontsize=LABEL_PT)
+    return ax
 
 
 def _legend_text(zh: str, en: str) -> str:
@@ -156,11 +192,11 @@ def legend_outside(ax: Any, handles: Sequence[Any] | None = None, right: Any = N
 
 
 def plot_history(history: History, ax: Any = None) -> Any:
-    """画训练历史: 训练/验证损失 (左轴), 有准确率时画在右轴; 标出最佳轮次.
+    """画训练历史: 训练/验证损失 (左轴, 实线), 有准确率时画在右轴 (另两种颜色的虚线); 标出最佳轮次.
 
-    Plot the training and validation loss per epoch (left axis), the
-    accuracies if recorded (right axis, dashed), and the best epoch.
-    Returns the Axes.
+    Plot the training and validation loss per epoch (left axis, solid lines),
+    the accuracies if recorded (right axis, dashed lines in two other
+    colours, see :data:`ACCURACY_STYLES`), and the best epoch.  Returns the Axes.
     """
     if not isinstance(history, History) or not history.loss:
         fail(ValueError, "plot_history: 需要 fit() 返回的非空 History",
@@ -168,33 +204,49 @@ def plot_history(history: History, ax: Any = None) -> Any:
     ax = _axes(ax)
     epochs = list(range(1, history.epochs + 1))
     lines = []
-    for values, zh, en, style in ((history.loss, "训练损失", "train loss", "-"),
-                                  (history.val_loss, "验证损失", "validation loss", "-")):
+    for values, zh, en, style in ((history.loss, "训练损失", "train loss", LOSS_STYLES[0]),
+                                  (history.val_loss, "验证损失", "validation loss", LOSS_STYLES[1])):
         if values:
-            lines += ax.plot(epochs[:len(values)], values, style, label=_legend_text(zh, en))
+            lines += ax.plot(epochs[:len(values)], values, label=_legend_text(zh, en), **style)
     if history.best_epoch is not None:
         label = _legend_text(f"最佳轮 {history.best_epoch}", f"best epoch {history.best_epoch}")
         lines.append(ax.axvline(history.best_epoch, color="gray", linestyle=":", label=label))
     if history.accuracy or history.val_accuracy:
         right = ax.twinx()
-        for values, zh, en in ((history.accuracy, "训练准确率", "train accuracy"),
-                               (history.val_accuracy, "验证准确率", "validation accuracy")):
+        for values, zh, en, style in ((history.accuracy, "训练准确率", "train accuracy", ACCURACY_STYLES[0]),
+                                      (history.val_accuracy, "验证准确率", "validation accuracy", ACCURACY_STYLES[1])):
             if values:
-                lines += right.plot(epochs[:len(values)], values, "--", label=_legend_text(zh, en))
-        label, font = _text("准确率", "accuracy")
-        right.set_ylabel(label, **font)
+                lines += right.plot(epochs[:len(values)], values, label=_legend_text(zh, en), **style)
+        label_axes(right, ylabel=("准确率 (虚线)", "accuracy (dashed)"))
         right.set_ylim(-0.02, 1.02)
     else:
         right = None
-    label, font = _text("轮", "epoch")
-    ax.set_xlabel(label, **font)
-    label, font = _text("损失", "loss")
-    ax.set_ylabel(label, **font)
-    label, font = _text("训练历史", "training history")
-    ax.set_title(label, **font)
+    label_axes(ax, title=("训练历史", "training history"), xlabel=("轮", "epoch"), ylabel=("损失", "loss"))
     ax.grid(alpha=0.3)
     for_projector(ax, integer_x=True)
     legend_outside(ax, lines, right=right)
+    return ax
+
+
+def plot_curve(values: Sequence[float], ax: Any = None, *, title: Words | None = None,
+               xlabel: Words = ("轮", "epoch"), ylabel: Words | None = None, log: bool = False,
+               marker: str | None = None) -> Any:
+    """画一条随轮次 (或步数) 变化的曲线 (横轴从 1 起的整数), 标题与轴名可双语; 返回 Axes.
+
+    Plot one quantity per epoch (or step), x from 1, with the title and
+    labels of :func:`label_axes`; ``log=True`` uses a log y axis.  Draws on
+    ``ax`` if given, else on a new figure.  Returns the Axes.
+    """
+    values = list(values)
+    if not values:
+        fail(ValueError, "plot_curve: 没有数可画", "plot_curve: no values to plot")
+    ax = _axes(ax)
+    ax.plot(range(1, len(values) + 1), values, marker=marker)
+    if log:
+        ax.set_yscale("log")
+    label_axes(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    for_projector(ax, integer_x=True)
     return ax
 
 
@@ -247,10 +299,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolutio
             ax.contour(xs, ys, field, levels=[0.0], colors="k", linewidths=1.5)
     ax.scatter([r[0] for r in rows], [r[1] for r in rows], c=[true_class(t) for t in targets], cmap=cmap,
                vmin=low, vmax=high, edgecolors="k", s=36, zorder=3)
-    label, font = _text("决策边界", "decision boundary")
-    ax.set_title(label, **font)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    label_axes(ax, title=("决策边界", "decision boundary"), xlabel="$x_1$", ylabel="$x_2$")
     for_projector(ax)
     return ax
 

@@ -25,6 +25,7 @@ from .losses import (
 )
 from .module import Module
 from .recurrent import RNN, GRUCell, LSTMCell, RNNCell
+from .spelling import micrograd_repr
 
 __all__ = [
     # 基类与网络 base class and networks
@@ -36,4 +37,6 @@ __all__ = [
     "logsumexp", "cross_entropy", "hinge", "max_margin", "l2_penalty", "regularized_error",
     # 循环网络 recurrent networks
     "RNNCell", "GRUCell", "LSTMCell", "RNN",
+    # micrograd 的打印写法 micrograd's printed spelling
+    "micrograd_repr",
 ]

@@ -187,7 +187,7 @@ def clip_grad_norm(params: Params, max_norm: float, norm_type: float = 2.0) -> f
 
 
 def clip_grad_value(params: Params, clip: float) -> None:
-    """把每个梯度截断到 [−clip, clip] 内 (同 torch.nn.utils.clip_grad_value_). Clamp every gradient."""
+    """把每个梯度按值裁剪到 [−clip, clip] 内 (同 torch.nn.utils.clip_grad_value_). Clamp every gradient."""
     params_ = _param_list(params, "clip_grad_value")
     _check(clip, "clip_grad_value", "clip", lambda v: v >= 0.0, NON_NEGATIVE)
     for p in params_:
