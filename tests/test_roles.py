@@ -73,7 +73,11 @@ TEXTS = """(root) => {
     }
     return 'rgb(255, 255, 255)';
   };
-  const opacity = (el) => { let o = 1; for (let e = el; e; e = e.parentElement) { o *= parseFloat(getComputedStyle(e).opacity); } return o; };
+  const opacity = (el) => {
+    let o = 1;
+    for (let e = el; e; e = e.parentElement) { o *= parseFloat(getComputedStyle(e).opacity); }
+    return o;
+  };
   const svgBackground = (text) => {
     const tag = text.closest('.mgcn-tag');
     if (tag) { return getComputedStyle(tag.querySelector('rect')).fill; }
@@ -96,7 +100,8 @@ TEXTS = """(root) => {
   };
   const scale = (el) => { const m = el.getScreenCTM ? el.getScreenCTM() : null; return m ? Math.hypot(m.a, m.b) : 1; };
   for (const el of root.querySelectorAll('*')) {
-    const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent).join('');
+    const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim())
+      .map((n) => n.textContent).join('');
     if (!own || !visible(el)) { continue; }
     const cs = getComputedStyle(el), isSvg = el instanceof SVGElement;
     out.push({ text: own.trim().slice(0, 40), colour: isSvg ? cs.fill : cs.color,
