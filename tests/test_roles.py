@@ -10,12 +10,12 @@ read from the computed styles of the page Chromium draws, not from a list.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import re
 from pathlib import Path
 
 import pytest
-from colour_vision import MACHADO, blend, contrast, delta_e, parse_css_colour, simulate, washout
 from conftest import require_module
 from test_viz_dot import e_graph
 
@@ -24,6 +24,13 @@ from micrograd_cn.viz import export_html, frames
 from micrograd_cn.viz import style as viz_style
 
 require_module("graphviz")
+
+_spec = importlib.util.spec_from_file_location("colour_vision", Path(__file__).parents[1] / "docs" / "colour_vision.py")
+colour_vision = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(colour_vision)  # 文档图片与测试共用的色觉计算. Shared with the docs pictures.
+MACHADO, blend, contrast = colour_vision.MACHADO, colour_vision.blend, colour_vision.contrast
+delta_e, parse_css_colour = colour_vision.delta_e, colour_vision.parse_css_colour
+simulate, washout = colour_vision.simulate, colour_vision.washout
 
 ROLE_COLOURS = """(root) => {
   const player = root.mgcnPlayer, svg = root.querySelector('.mgcn-viewport svg');

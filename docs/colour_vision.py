@@ -3,7 +3,8 @@
 Colour arithmetic for the accessibility tests: colour-vision deficiency
 simulation (Machado, Oliveira and Fernandes 2009, severity 1.0, applied in
 linear RGB), a projector washout (contrast halved toward white), CIELAB ΔE
-(CIE76) and the WCAG contrast ratio.
+(CIE76) and the WCAG contrast ratio.  Used by ``tests/test_roles.py`` and by
+``docs/make_images.py`` for the greyscale and deuteranopia pictures.
 """
 
 from __future__ import annotations
@@ -87,3 +88,17 @@ def contrast(a: RGB, b: RGB) -> float:
 def blend(top: RGB, alpha: float, bottom: RGB) -> RGB:
     """半透明的颜色叠在底色上. A translucent colour over a background."""
     return tuple(alpha * t + (1 - alpha) * b for t, b in zip(top, bottom))  # type: ignore[return-value]
+
+
+def simulate_image(pixels: object, vision: str) -> object:
+    """整幅图 (numpy 的 H×W×3 uint8) 在这种视觉下的样子; "greyscale" 是只看亮度. A whole image as seen."""
+    import numpy as np
+
+    rgb = np.asarray(pixels, dtype=np.float64)[..., :3] / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    if vision == "greyscale":
+        seen = np.repeat((linear @ np.array([0.2126, 0.7152, 0.0722]))[..., None], 3, axis=2)
+    else:
+        seen = np.clip(linear @ np.array(MACHADO[vision], dtype=np.float64).T, 0, 1)
+    out = np.where(seen <= 0.0031308, 12.92 * seen, 1.055 * seen ** (1 / 2.4) - 0.055)
+    return (np.clip(out, 0, 1) * 255 + 0.5).astype(np.uint8)
