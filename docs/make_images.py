@@ -58,6 +58,52 @@ def main(argv: list[str] | None = None) -> None:
     player.write_text(re.sub(r"mgcn-[0-9a-f]{12}", "mgcn-e-player", player.read_text(encoding="utf-8")),
                       encoding="utf-8")
     print(player)
+    for path in role_pictures(out):
+        print(path)
+
+
+def role_pictures(out: Path) -> list[Path]:
+    """e 第 5 步与 2-2-2 网络第 12 步的播放器, 各一张彩色、灰度与模拟绿色盲 (deuteranopia) 的截图.
+
+    Screenshots of the player (the e graph at step 5, the 2-2-2 net at step
+    12) in colour, in greyscale and as seen with deuteranopia, so a teacher can
+    check that sender and receiver read without colour.  Needs Debian's
+    chromium and playwright (the test extra) and numpy.
+    """
+    import importlib.util
+    import tempfile
+
+    import numpy as np
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    from micrograd_cn.classroom import examples
+
+    spec = importlib.util.spec_from_file_location("colour_vision", Path(__file__).with_name("colour_vision.py"))
+    colour_vision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(colour_vision)
+    network = examples.mazur_network()
+    loss, _ = examples.mazur_forward(network)
+    written = []
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as driver:
+        players = {"e_step5": (mg.export_html(chain_rule_example(backward=False), Path(folder) / "e.html"), 5),
+                   "net_step12": (mg.export_html(loss, Path(folder) / "net.html", params=network.parameters()), 12)}
+        browser = driver.chromium.launch(executable_path=shutil.which("chromium"),
+                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1100, "height": 700})
+        for name, (path, step) in players.items():
+            page.goto(path.as_uri())
+            page.evaluate(f"document.querySelector('.mgcn-player').mgcnPlayer.show({step}, false)")
+            shot = Path(folder) / f"{name}.png"
+            page.locator(".mgcn-player").screenshot(path=str(shot))
+            pixels = np.asarray(Image.open(shot).convert("RGB"))
+            for vision in ("colour", "greyscale", "deuteranopia"):
+                seen = pixels if vision == "colour" else colour_vision.simulate_image(pixels, vision)
+                target = out / f"roles_{name}_{vision}.png"
+                Image.fromarray(seen).quantize(colors=64).save(target, optimize=True)
+                written.append(target)
+        browser.close()
+    return written
 
 
 if __name__ == "__main__":

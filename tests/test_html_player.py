@@ -176,7 +176,8 @@ def test_chinese_labels_fit_their_boxes_in_the_browser(pure, page, tmp_path):
     page.goto((tmp_path / "labels.html").as_uri())
     drawn, frame, player = (page.evaluate(OVERFLOWS, svg) for svg in page.query_selector_all("svg"))
     assert drawn["checked"] == 5 * 4 + 3 and drawn["bad"] == []
-    assert frame["checked"] == 5 * 3 + 3 + 1 and frame["bad"] == []  # 含中文标题. With the Chinese caption.
+    # 含中文标题与发送者、接收者的角色标签. With the Chinese caption and the two role tags.
+    assert frame["checked"] == 5 * 3 + 3 + 1 + 2 and frame["bad"] == []
     assert player["checked"] == 5 * 3 + 3 and player["bad"] == []
     page.goto(export_html(e_graph()["e"], tmp_path / "e.html").as_uri())
     for step_index in range(6):  # 每一步的文字都放得进排版时留出的方框. Every step's text fits the one layout.

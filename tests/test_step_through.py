@@ -12,13 +12,13 @@ import re
 import pytest
 from conftest import require_module
 from micrograd_cn.trace import backward_steps
-from test_viz_dot import e_graph
+from test_viz_dot import e_graph, node_label
 
 import micrograd_cn as mg
 from micrograd_cn.graph import topological_order
 from micrograd_cn.viz import frames, step_through
 from micrograd_cn.viz.player import Player, player_data
-from micrograd_cn.viz.style import ACTIVE, SENDER, text_width
+from micrograd_cn.viz.style import ACTIVE, RECEIVER, SENDER, text_width
 
 require_module("graphviz")
 
@@ -67,11 +67,14 @@ def test_active_edge_and_its_nodes_are_highlighted(e):
     b, d = order.index(frame.step.parent), order.index(frame.step.node)
     source = frame.graph.source
     active = edge_attrs(source, f"d-{d}-0")
-    assert f'color="{ACTIVE}"' in active and "penwidth=3" in active and "3 × 1 = 3" in active
+    assert f'color="{ACTIVE}"' in active and "penwidth=4" in active and "style=dashed" in active
+    assert "3 × 1 = 3" in active
     assert f'color="{ACTIVE}"' in edge_attrs(source, f"out-{d}")
-    assert source.count("penwidth=3") == 2
-    assert re.search(rf'n{b} \[label=<<table border="3"[^>]*color="{ACTIVE}"', source)
+    assert source.count("penwidth=4") == 2
+    assert re.search(rf'n{b} \[label=<<table border="3"[^>]*color="{RECEIVER}"', source)
     assert re.search(rf'n{d} \[label=<<table border="3"[^>]*color="{SENDER}"', source)
+    # 不靠颜色的记号: 两个角色的标签. Markers besides colour: the two role tags.
+    assert "<b>接收 ← receive</b>" in node_label(source, b) and "<b>发送 → send</b>" in node_label(source, d)
     assert "梯度 grad = 5" in source and "梯度 grad = ?" not in source
 
 
@@ -81,9 +84,9 @@ def test_a_repeated_operand_highlights_each_of_its_edges():
     y.label = "y"
     frame_list = frames(y)
     assert [dict(f.totals)["x"] for f in frame_list] == [None, 3.0, 6.0]
-    assert "penwidth=3" in edge_attrs(frame_list[1].graph.source, "d-1-0")
-    assert "penwidth=3" not in edge_attrs(frame_list[1].graph.source, "d-1-1")
-    assert "penwidth=3" in edge_attrs(frame_list[2].graph.source, "d-1-1")
+    assert "penwidth=4" in edge_attrs(frame_list[1].graph.source, "d-1-0")
+    assert "penwidth=4" not in edge_attrs(frame_list[1].graph.source, "d-1-1")
+    assert "penwidth=4" in edge_attrs(frame_list[2].graph.source, "d-1-1")
 
 
 def test_frames_leave_the_gradients_of_one_fresh_backward(e):

@@ -14,7 +14,7 @@ from conftest import require_module
 import micrograd_cn as mg
 from micrograd_cn.graph import depths, topological_order
 from micrograd_cn.viz import draw_dot, render
-from micrograd_cn.viz.style import ACTIVE, ROLES, SIGNS, text_width
+from micrograd_cn.viz.style import RECEIVER, ROLES, SIGNS, text_width
 
 require_module("graphviz")
 
@@ -94,7 +94,7 @@ def test_show_index_and_highlight(e_nodes):
     for i in range(5):
         assert f'<font point-size="12">#{i}</font>' in node_label(source, i)
     b_label = node_label(source, order.index(e_nodes["b"]))
-    assert 'border="3"' in b_label and f'color="{ACTIVE}"' in b_label
+    assert 'border="3"' in b_label and f'color="{RECEIVER}"' in b_label
     assert 'border="3"' not in node_label(source, order.index(e_nodes["a"]))
 
 

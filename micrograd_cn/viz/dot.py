@@ -22,18 +22,25 @@ from .display import graph_class
 from .groups import Layer, find_layers
 from .style import (
     ACTIVE,
+    ACTIVE_TEXT,
     EDGE_FONT_SIZE,
     FONT,
     FONT_SIZE,
+    ROLE_COLOURS,
+    ROLE_FILLS,
+    ROLE_TAGS,
     ROLES,
     SIGNS,
     fmt,
+    ink_on,
     looks_like_parameter,
     sign_of,
     text_width,
 )
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
+ACTIVE_EDGE_STYLE = {"color": ACTIVE, "penwidth": "4", "style": "dashed"}
+"""静态图中当前的边: 绿色、加粗、虚线 (灰度下也与普通的边不同). The active edge in a static picture."""
 COLOR_BY = ("role", "sign")
 LANGS = ("zh", "en")
 SUMMARY_BANDS = 24  # 概要图最多几层. At most this many bands in a summary graph.
@@ -66,7 +73,7 @@ class Scene:
     """一帧画面的状态: 显示哪些梯度、强调哪些节点和哪条边、标题.
 
     What one picture shows: the gradients to print (None prints ``?``), the
-    emphasised nodes (id → colour), the active edge (consumer id, parent
+    emphasised nodes (id → role: "sender", "receiver" or "highlight"), the active edge (consumer id, parent
     position) with its extra label, and a caption.
     """
 
@@ -103,15 +110,19 @@ def _ids(values: Value | Iterable[Value] | None) -> set[int]:
     return {id(v) for v in values}
 
 
-def _cell_rows(rows: list[tuple[str, float]], fill: str, border: str, thick: bool, min_width: float = 0.0) -> str:
+def _cell_rows(rows: list[tuple[str, float]], fill: str, border: str, thick: bool, min_width: float = 0.0,
+               tag: str = "") -> str:
     """HTML 表格标签: 每行 (标记, 估计宽度) 左对齐, 单元格宽度取最宽的一行.
 
     An HTML-like table label from ``(markup, estimated width)`` rows.  Cells
     are left-aligned and as wide as our own text-width estimate (at least
     ``min_width``), so full-width Chinese fits whatever the renderer measures.
     """
-    width = round(max(min_width, *(w for _, w in rows)) + 8)
+    width = round(max(min_width, text_width(tag, EDGE_FONT_SIZE, bold=True), *(w for _, w in rows)) + 8)
     cells = "".join(f'<tr><td align="left" width="{width}">{markup}</td></tr>' for markup, _ in rows)
+    if tag:  # 角色标签: 一行反白的小字, 灰度下也认得出. The role tag: a reversed row that reads in greyscale.
+        cells = (f'<tr><td align="left" bgcolor="{border}"><font color="{ink_on(border)}" '
+                 f'point-size="{EDGE_FONT_SIZE}"><b>{html.escape(tag)}</b></font></td></tr>{cells}')
     return (f'<<table border="{3 if thick else 1}" cellborder="0" cellspacing="0" cellpadding="3" '
             f'bgcolor="{fill}" color="{border}">{cells}</table>>')
 
@@ -127,7 +138,7 @@ def grad_text(lang: str, grad: float | None) -> str:
 
 
 def _value_label(node: Value, name: str, index: int, grad: float | None, fill: str, border: str,
-                 look: Look, thick: bool, reserve: Iterable[str] = ()) -> str:
+                 look: Look, thick: bool, reserve: Iterable[str] = (), tag: str = "") -> str:
     """一个 Value 方框的标签; reserve 中的梯度文字也要放得下. The label of one Value box."""
     title, width = f"<b>{html.escape(name)}</b>", text_width(name, bold=True)
     if look.show_index:  # 序号在前: 渲染器低估中文宽度, 写在中文后面会与之重叠. Index first: it would overlap Chinese.
@@ -141,7 +152,7 @@ def _value_label(node: Value, name: str, index: int, grad: float | None, fill: s
         text = grad_text(look.lang, grad)
         rows.append((html.escape(text), text_width(text)))
         room = max((text_width(t) for t in reserve), default=0.0)
-    return _cell_rows(rows, fill, border, thick, room)
+    return _cell_rows(rows, fill, border, thick, room, tag)
 
 
 def _caption_label(text: str) -> str:
@@ -189,12 +200,12 @@ def build_graph(out: Value, look: Look, scene: Scene | None = None, highlight: s
                      id=f"op-{i}")
             active_here = scene.active_edge is not None and scene.active_edge[0] == key
             picture.edge(f"op{i}", f"n{i}", id=f"out-{i}",
-                         **({"color": ACTIVE, "penwidth": "3"} if active_here else {}))
+                         **(ACTIVE_EDGE_STYLE if active_here else {}))
             for k, parent in enumerate(node.parents):
                 text = f"{partial(names[i], names[graph.index[id(parent)]])} = {fmt(node.local_grads[k])}"
                 attrs = {"label": text, "id": f"d-{i}-{k}"}
                 if scene.active_edge == (key, k):
-                    attrs.update(color=ACTIVE, fontcolor=ACTIVE, penwidth="3",
+                    attrs.update(ACTIVE_EDGE_STYLE, fontcolor=ACTIVE_TEXT,
                                  label=f"{text}\n{scene.active_note}" if scene.active_note else text)
                 picture.edge(f"n{graph.index[id(parent)]}", f"op{i}", **attrs)
     for box in {id(b): b for b in containers.values()}.values():
@@ -222,9 +233,12 @@ def _value_box(target: Any, graph: GraphSnapshot, i: int, out: Value, look: Look
     fill, border = ROLES[role][:2]
     if look.color_by == "sign":
         fill = SIGNS[sign_of(grad)]
-    emphasis = scene.emphasis.get(key) or (ACTIVE if key in highlight else None)
-    label = _value_label(node, title or graph.names[i], i, grad, fill, emphasis or border, look,
-                         emphasis is not None, scene.reserve.get(key, ()))
+    emphasis = scene.emphasis.get(key) or ("highlight" if key in highlight else None)
+    if emphasis is not None:
+        fill, border = ROLE_FILLS.get(emphasis, fill), ROLE_COLOURS[emphasis]
+    tag = ROLE_TAGS[look.lang].get(emphasis or "", "")
+    label = _value_label(node, title or graph.names[i], i, grad, fill, border, look,
+                         emphasis is not None, scene.reserve.get(key, ()), tag)
     target.node(f"n{i}", label=label, id=node_id or f"node-{i}", tooltip=f"{ROLES[role][2]} {ROLES[role][3]}")
 
 

@@ -19,7 +19,7 @@ from ..errors import fail
 from .display import mimebundle
 from .dot import Look, Scene, build_graph
 from .renderer import to_svg
-from .style import ACTIVE, SENDER, fmt
+from .style import fmt
 
 MAX_STEPS = 200  # 帧数上限 (每帧是一整张图). The most frames: each one is a whole graph.
 MAX_NODES = 300
@@ -111,7 +111,7 @@ def _frame(step: BackwardStep | None, look: Look, steps: BackwardSteps, order: l
     scene = Scene(grads=dict(known), caption=_caption(step, len(steps), look.lang))
     index, receiver = 0, None
     if step is not None:
-        scene.emphasis = {id(step.node): SENDER, id(step.parent): ACTIVE}
+        scene.emphasis = {id(step.node): "sender", id(step.parent): "receiver"}
         scene.active_edge = (id(step.node), position)
         scene.active_note = f"{fmt(step.node_grad)} × {fmt(step.local)} = {fmt(step.contribution)}"
         index, receiver = step.index + 1, step.parent_name

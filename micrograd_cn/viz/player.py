@@ -39,7 +39,7 @@ from .dot import Look, Scene, build_graph, build_neuron_graph, field_names
 from .frames import recorded
 from .groups import find_layers
 from .renderer import RendererNotFoundError, to_svg
-from .style import fmt
+from .style import ROLE_TAGS, fmt
 
 ASSETS = Path(__file__).with_name("assets")
 MAX_NODES = 1200
@@ -68,7 +68,10 @@ WORDS: dict[str, dict[str, str]] = {
            "check": "检查 check", "reveal": "显示答案 reveal", "reveal_all": "全部揭晓 reveal all",
            "not_a_number": "请写一个数, 如 0.25、-3 或 1/4 (type a number such as 0.25, -3 or 1/4)",
            "not_yet": "还不对, 再想想 (not yet — try again)", "right": "✔ 对了 right:", "revealed": "答案 answer:",
-           "next_question": "下一题 next: {name}", "hint": "提示 hint: "},
+           "next_question": "下一题 next: {name}", "hint": "提示 hint: ",
+           "legend_receiver": "接收并堆放梯度的节点 (朱红, 粗实线框)",
+           "legend_sender": "发送梯度的节点 (紫, 虚线框)",
+           "legend_edge": "当前的边 (绿, 粗虚线; 箭头指向接收者)"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
            "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
@@ -83,7 +86,10 @@ WORDS: dict[str, dict[str, str]] = {
            "quiz_done": "Done: {right} of {n} right, {first} at the first try",
            "check": "check", "reveal": "reveal", "reveal_all": "reveal all",
            "not_a_number": "type a number such as 0.25, -3 or 1/4", "not_yet": "not yet — try again",
-           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: "},
+           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: ",
+           "legend_receiver": "the node receiving and piling up (vermillion, thick solid border)",
+           "legend_sender": "the node sending its gradient (purple, dashed border)",
+           "legend_edge": "the active edge (green, thick dashes; the arrowhead points at the receiver)"},
 }
 
 
@@ -168,7 +174,7 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     data = {
         "version": 1,
         "lang": lang,
-        "words": WORDS[lang],
+        "words": {**WORDS[lang], "receiver_tag": ROLE_TAGS[lang]["receiver"], "sender_tag": ROLE_TAGS[lang]["sender"]},
         "out": index[id(steps.out)],
         "seed": seed,
         "grad_prefix": prefix,

@@ -20,7 +20,7 @@ ROLES: dict[str, tuple[str, str, str, str]] = {
     "input": ("#dbeafe", "#1d4ed8", "输入", "input"),
     "parameter": ("#dcfce7", "#15803d", "参数", "parameter"),
     "constant": ("#f3f4f6", "#6b7280", "常数", "constant"),
-    "hidden": ("#ffffff", "#374151", "中间值", "intermediate"),
+    "hidden": ("#ffffff", "#111827", "中间值", "intermediate"),
     "output": ("#fef3c7", "#b45309", "输出", "output"),
     "op": ("#ede9fe", "#6d28d9", "运算", "operation"),
 }
@@ -28,8 +28,26 @@ ROLES: dict[str, tuple[str, str, str, str]] = {
 # 梯度符号 → 填充色. Gradient sign → fill colour.
 SIGNS: dict[str, str] = {"positive": "#fed7aa", "negative": "#bfdbfe", "zero": "#e5e7eb", "unknown": "#ffffff"}
 
-ACTIVE = "#dc2626"  # 当前这一步的边与接收节点. The active edge and the receiving node.
-SENDER = "#ea580c"  # 发送梯度的节点. The node sending its gradient.
+# 反向传播一步中的两个角色与当前的边. 颜色取自 Okabe–Ito 一系: 正常视觉、红/绿/蓝色盲模拟 (Machado 2009) 下
+# 两两 ΔE ≥ 41, 投影褪色 (对比度减半) 后仍 ≥ 23 (tests/test_roles.py 从页面实际用的颜色算). 颜色之外还有记号:
+# 接收者粗实线框并标 "接收 ←", 发送者虚线框并标 "发送 →", 当前的边加粗、虚线, 中点的箭头指向接收者.
+# The two roles of a step and the active edge.  Pairwise ΔE ≥ 41 in normal vision and simulated protanopia,
+# deuteranopia and tritanopia, ≥ 23 after a projector washout; besides colour each has a marker that reads
+# in greyscale: the receiver a thick solid border tagged "接收 ←", the sender a dashed border tagged "发送 →".
+RECEIVER = "#d55e00"  # 接收并堆放梯度的节点 (朱红). The node receiving and piling up the gradient (vermillion).
+SENDER = "#9717cf"  # 发送梯度的节点 (紫). The node sending its gradient (purple).
+ACTIVE = "#29a37e"  # 当前这一步的边 (绿). The active edge (green).
+ACTIVE_TEXT = "#1b6e55"  # 当前边上的文字: 同色相更深, 对白底 6.2:1. Text on the active edge: darker, 6.2:1 on white.
+ORDINARY = "#111827"  # 普通中间节点的边框. The border of an ordinary intermediate node.
+ROLE_FILLS: dict[str, str] = {"receiver": "#fbe4d5", "sender": "#f2e2fb"}
+"""角色的填充色 (浅色, 与各自的边框同色相). Light fills of the two roles, in their border's hue."""
+ROLE_TAGS: dict[str, dict[str, str]] = {
+    "zh": {"receiver": "接收 ← receive", "sender": "发送 → send"},
+    "en": {"receiver": "receive ←", "sender": "send →"},
+}
+"""方框上的角色标签 (不靠颜色也能读). The role tag on a box, readable without colour."""
+ROLE_COLOURS: dict[str, str] = {"receiver": RECEIVER, "sender": SENDER, "highlight": RECEIVER}
+"""角色 → 边框色; highlight 是 draw_dot(highlight=...) 指出的节点. Role → border colour."""
 
 # 像参数的标签: w, w3, b1, b_h1, w⁽¹⁾₁₂, L0.N1.w0, L0.N1.b, weight, bias (单独的 b 视为输入, 如 e=(a+b)(b+1)).
 _PARAMETER_LABEL = re.compile(r"^(?:.*\.)?(?:w\d*|b\d+|weight\d*|bias\d*|θ\d*)$|^.+\.b$|^b_\w+$|^[wb]⁽")
@@ -38,6 +56,19 @@ _PARAMETER_LABEL = re.compile(r"^(?:.*\.)?(?:w\d*|b\d+|weight\d*|bias\d*|θ\d*)$
 def looks_like_parameter(label: str) -> bool:
     """标签像权重或偏置吗 (w1, L0.N1.b, bias ...). Does the label name a weight or bias?"""
     return bool(_PARAMETER_LABEL.match(label))
+
+
+def luminance(colour: str) -> float:
+    """WCAG 的相对亮度. The WCAG relative luminance of a ``#rrggbb`` colour."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ink_on(background: str) -> str:
+    """在这个底色上对比度更高的字色 (黑或白). Black or white, whichever contrasts more with the background."""
+    light = luminance(background)
+    return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"
 
 
 def sign_of(grad: float | None) -> str:

@@ -19,6 +19,18 @@
     return node;
   }
 
+  /* 用户要求减少动画时不平滑移动. No animated pan and zoom when the user asks for reduced motion. */
+  function reducedMotion() {
+    return !!(global.matchMedia && global.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  function svgEl(tag, attrs, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return key in values ? values[key] : "{" + key + "}"; });
   }
@@ -46,7 +58,7 @@
     root.classList.add("mgcn-live");
     var bar = el("div", { "class": "mgcn-toolbar", role: "toolbar" });
     function button(act, text, title) {
-      var b = el("button", { type: "button", "data-act": act, title: title || text }, text);
+      var b = el("button", { type: "button", "data-act": act, title: title || text, "aria-label": title || text }, text);
       b.addEventListener("click", function () { self.act(act); });
       bar.appendChild(b);
       return b;
@@ -56,7 +68,7 @@
     this.playButton = button("play", "▶ " + words.play);
     button("next", words.next + " ▶");
     button("last", words.last + " ⇥");
-    this.counter = el("span", { "class": "mgcn-counter", "aria-live": "polite" });
+    this.counter = el("span", { "class": "mgcn-counter" });
     bar.appendChild(this.counter);
     bar.appendChild(el("span", { "class": "mgcn-sep" }));
     button("zoom-out", "−", words.zoom_out);
@@ -67,7 +79,9 @@
     this.viewButton = button("view", words.neuron_view);
     this.totalsButton = button("totals", words.totals_button);
     button("fullscreen", words.fullscreen);
-    this.equation = el("div", { "class": "mgcn-equation", "aria-live": "polite" });
+    this.equation = el("div", { "class": "mgcn-equation" });
+    // 读屏软件只从这一个礼貌的播报区听到每一步一次. Screen readers hear each step once, from this one region.
+    this.announcer = el("div", { "class": "mgcn-announce", "aria-live": "polite", "aria-atomic": "true" });
     var body = el("div", { "class": "mgcn-body" });
     this.viewport = el("div", { "class": "mgcn-viewport" });
     this.side = el("div", { "class": "mgcn-side" });
@@ -75,8 +89,16 @@
     body.appendChild(this.viewport);
     body.appendChild(this.side);
     var help = el("p", { "class": "mgcn-help" }, words.help);
+    var legend = el("p", { "class": "mgcn-legend" });
+    [["receiver", words.receiver_tag, words.legend_receiver], ["sender", words.sender_tag, words.legend_sender],
+     ["active", "➜", words.legend_edge]].forEach(function (item) {
+      legend.appendChild(el("span", { "class": "mgcn-legend-tag mgcn-legend-" + item[0] }, item[1]));
+      legend.appendChild(el("span", { "class": "mgcn-legend-text" }, item[2]));
+    });
     var anchor = root.querySelector(".mgcn-static-only");
-    [bar, this.equation, body, this.panel, help].forEach(function (part) { root.insertBefore(part, anchor); });
+    [bar, this.equation, body, this.panel, legend, help, this.announcer].forEach(function (part) {
+      root.insertBefore(part, anchor);
+    });
 
     var svg = parseSvg(data.svg || svgFromImage(root.querySelector(".mgcn-static-view img")));
     this.views = { all: new View(this, svg, null) };
@@ -241,11 +263,52 @@
       this.mark(view.byId("out-" + step[0]), "mgcn-active");
       this.markRow(step[0], "mgcn-row-sender");
       this.markRow(step[2], "mgcn-row-receiver");
+      this.addRoleMarkers(view, step);
     }
+    this.announce(this.equation.textContent);
     this.applyFocus();
     this.updateButtons();
     if (step !== null && this.follow) { this.keepInView(animate !== false); }
     this.root.dispatchEvent(new CustomEvent("mgcn-step", { detail: { step: k } }));
+  };
+
+  Player.prototype.announce = function (text) {
+    if (this.announcer.textContent !== text) { this.announcer.textContent = text; }
+  };
+
+  /* 不靠颜色的角色记号: 发送者、接收者方框上的标签, 当前边中点指向接收者的箭头.
+   * Role markers that read without colour: a tag on the sender's and the receiver's box, and an
+   * arrowhead in the middle of the active edge pointing the way the gradient flows (to the receiver). */
+  Player.prototype.addRoleMarkers = function (view, step) {
+    var self = this, words = this.words;
+    [[view.boxes[step[2]], "receiver", words.receiver_tag, false], [view.boxes[step[0]], "sender", words.sender_tag, true]]
+      .forEach(function (item) {
+        var box = item[0];
+        if (!box) { return; }
+        var b = box.getBBox(), right = item[3];
+        var tag = svgEl("g", { "class": "mgcn-tag mgcn-tag-" + item[1], "aria-hidden": "true" });
+        var text = svgEl("text", { x: right ? b.x + b.width - 4 : b.x + 4, y: b.y - 6, "font-size": "13",
+                                   "text-anchor": right ? "end" : "start" }, item[2]);
+        tag.appendChild(text);
+        box.parentNode.appendChild(tag);  // 放在方框旁边, 不改变方框本身的大小. Beside the box, not inside it.
+        var t = text.getBBox();
+        tag.insertBefore(svgEl("rect", { x: t.x - 4, y: t.y - 1, width: t.width + 8, height: t.height + 2, rx: 3 }), text);
+        self.marked.push([tag, null]);
+      });
+    [view.edge(step[0], step[1])].forEach(function (edge) {
+      var path = edge && edge.querySelector("path");
+      if (!path || !path.getTotalLength) { return; }
+      // 路径从接收者 (父节点) 画向运算; 箭头放在靠接收者的三分之一处, 避开边中间的文字.
+      // The path runs from the receiver (the parent) to the operation; the arrowhead sits a third of the way
+      // from the receiver, clear of the label in the middle.
+      var length = path.getTotalLength(), mid = path.getPointAtLength(length / 3);
+      var back = path.getPointAtLength(Math.max(0, length / 3 - 1));
+      var angle = Math.atan2(back.y - mid.y, back.x - mid.x) * 180 / Math.PI;  // 梯度逆着前向的箭头走. Against the forward arrow.
+      var arrow = svgEl("polygon", { "class": "mgcn-direction", points: "9,0 -7,-7 -7,7", "aria-hidden": "true",
+                                     transform: "translate(" + mid.x + "," + mid.y + ") rotate(" + angle + ")" });
+      edge.appendChild(arrow);
+      self.marked.push([arrow, null]);
+    });
   };
 
   Player.prototype.mark = function (node, cls) {
@@ -265,7 +328,9 @@
   };
 
   Player.prototype.clearMarks = function () {
-    (this.marked || []).forEach(function (pair) { pair[0].classList.remove(pair[1]); });
+    (this.marked || []).forEach(function (pair) {
+      if (pair[1] === null) { pair[0].remove(); } else { pair[0].classList.remove(pair[1]); }
+    });
     this.marked = [];
   };
 
@@ -379,7 +444,7 @@
 
   Player.prototype.apply = function (animate) {
     var v = this.view;
-    this.viewport.classList.toggle("mgcn-smooth", !!animate);
+    this.viewport.classList.toggle("mgcn-smooth", !!animate && !reducedMotion());
     v.svg.style.transform = "translate(" + v.x + "px," + v.y + "px) scale(" + v.scale + ")";
   };
 
@@ -577,7 +642,7 @@
     this.firstTry = 0;
     player.root.classList.add("mgcn-quizzing");
     var self = this, bar = player.root.querySelector(".mgcn-toolbar");
-    this.score = el("span", { "class": "mgcn-score", "aria-live": "polite" });
+    this.score = el("span", { "class": "mgcn-score" });
     bar.insertBefore(this.score, bar.firstChild);
     var reveal = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
     reveal.addEventListener("click", function () { self.revealAll(); });
@@ -622,7 +687,7 @@
     form.appendChild(el("button", { type: "submit" }, words.check));
     var reveal = el("button", { type: "button" }, words.reveal);
     form.appendChild(reveal);
-    var feedback = el("div", { "class": "mgcn-feedback", "aria-live": "polite" });
+    var feedback = el("div", { "class": "mgcn-feedback" });
     p.panel.appendChild(form);
     p.panel.appendChild(feedback);
     if (this.status[i]) { this.finish(i, feedback, this.status[i]); input.disabled = true; }
@@ -653,7 +718,7 @@
     feedback.className = "mgcn-feedback";
     feedback.textContent = "";
     feedback.removeAttribute("data-kind");
-    if (!isFinite(typed)) { feedback.textContent = words.not_a_number; return; }
+    if (!isFinite(typed)) { feedback.textContent = words.not_a_number; p.announce(feedback.textContent); return; }
     this.tries[i] = (this.tries[i] || 0) + 1;
     if (this.close(typed, node.answer)) {
       if (this.tries[i] === 1) { this.firstTry += 1; }
@@ -664,7 +729,7 @@
     var self = this;
     var found = node.diagnoses.filter(function (d) { return self.close(typed, d.value); })[0];
     feedback.classList.add("mgcn-wrong");
-    if (!found) { feedback.textContent = words.not_yet; return; }
+    if (!found) { feedback.textContent = words.not_yet; p.announce(feedback.textContent); return; }
     feedback.appendChild(el("div", { "class": "mgcn-diagnosis" }, found.zh));
     if (found.en) { feedback.appendChild(el("div", { "class": "mgcn-en" }, found.en)); }
     feedback.appendChild(el("div", { "class": "mgcn-hint" },
@@ -674,6 +739,7 @@
       if (edge) { edge.classList.add("mgcn-hot"); self.hot.push(edge); }
     });
     feedback.setAttribute("data-kind", found.kind);
+    p.announce(feedback.textContent);
   };
 
   Quiz.prototype.clearHot = function () {
@@ -693,6 +759,7 @@
     if (why) { feedback.appendChild(why); }
     this.updateScore();
     p.show(p.step, false);
+    p.announce(feedback.firstChild.textContent + " · " + this.score.textContent);
     var next = this.next(), self = this;
     if (next !== null && how === "right") {
       var go = el("button", { type: "button", "class": "mgcn-next-question" }, fill(words.next_question, { name: p.data.nodes[next].name }));
