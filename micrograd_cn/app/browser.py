@@ -24,7 +24,7 @@ from typing import Any
 
 from ..backprop.trace import backward_steps, format_number
 from ..engine import Value, dot, no_grad
-from ..errors import fail
+from ..errors import bilingual, fail
 from ..nn import MLP, datasets, get_activation, optim
 from ..nn.train import LOSSES, binary_accuracy, fit
 from .cli import OUTPUT_NAME
@@ -86,7 +86,10 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     as a summary) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
     for the step-through player, with the answering quiz when ``quiz``; None
     for a graph too big to step through).
-    A refused expression or a math error gives ``{"ok": False, "error": ...}``.
+    A refused expression or a math error gives ``{"ok": False, "error": ...,
+    "position": ..., "suggestion": ...}``: the bilingual message, the index
+    (from 0) of the character at fault or None, and the whole expression
+    with the fix (``2*a`` for ``2a``, ``*`` for ``×``) or None.
     """
     values = dict(values or {})
     try:
@@ -97,14 +100,22 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         name = "out" if OUTPUT_NAME in variables else OUTPUT_NAME
         out = evaluate(expression, variables, name)
         steps = backward_steps(out)
-    except (ExpressionError, ArithmeticError, ValueError, TypeError) as error:
-        return {"ok": False, "error": str(error)}
+    except ExpressionError as error:
+        return {"ok": False, "error": str(error), "position": error.position, "suggestion": error.suggestion}
+    except (ArithmeticError, ValueError, TypeError) as error:
+        return {"ok": False, "error": str(error), "position": None, "suggestion": None}
     from ..viz import draw_dot
     from ..viz.player import player_data
 
     with warnings.catch_warnings(record=True) as caught:  # 大图的概要提示显示在页面上. Shown on the page.
         warnings.simplefilter("always")
         whole = draw_dot(out, lang=lang, quiz=quiz)
+    notes = [str(warning.message) for warning in caught if "max_nodes" not in str(warning.message)]
+    if len(notes) < len(caught):  # 画成了概要: 说网页用户能做的事. A summary: say what a page user can do.
+        count = len(steps.graph)
+        notes.append(bilingual(f"图有 {count} 个节点, 太多, 只画按层的概要; 缩短表达式就能看到每个节点",
+                               f"the graph has {count} nodes, too many to draw one by one, so it is shown as a "
+                               "summary by depth; shorten the expression to see every node"))
     try:  # 页面用 viz-js 排版 dot, 放进 data.svg 后交给播放器. The page lays out the DOT for the player.
         prepared = player_data(steps, lang, quiz=quiz, layout=False)
         player: dict[str, Any] | None = {"data": prepared.data, "dot": prepared.dot}
@@ -119,7 +130,7 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         "grads": {var: steps.grads.get(var, 0.0) for var in variables},
         "steps": steps.to_dict(),
         "dot": whole.source,
-        "notes": [str(warning.message) for warning in caught],
+        "notes": notes,
         "player": player,
     }
 
