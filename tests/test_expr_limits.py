@@ -121,6 +121,12 @@ def test_input_method_characters_and_a_left_out_star_get_a_fix(text, suggestion,
     assert value(suggestion, a=2.0, b=1.0) == value(suggestion, a=2.0, b=1.0)  # 建议本身可以求值. The fix evaluates.
 
 
+@pytest.mark.parametrize("text", ["__import__('os').system('ls')", "f(a)", "a(b+1)", "a if b else 1", "not a"])
+def test_calls_and_keywords_are_left_to_the_whitelist(text):
+    error = refused(text, {"a": 1.0, "b": 1.0, "f": 1.0})
+    assert error.suggestion is None and "did you mean" not in str(error)
+
+
 def test_numbers_and_calls_are_not_mistaken_for_a_left_out_star():
     assert value("1e3*a + 2.5E-1 + 0x10 + 1_000", a=1.0) == 1000 + 0.25 + 16 + 1000
     assert value("exp(a) + leaky_relu(a, 0.1)", a=0.0) == 1.0

@@ -253,13 +253,13 @@ def _tokens(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _operand_follows(before: tuple[str, int, int], after: tuple[str, int, int], text: str) -> bool:
-    """两个记号之间是不是省略了乘号 (2a, a b, (a+b)(b+1), 2(a+b)). Whether a ``*`` was left out between them."""
+    """两个记号之间是不是省略了乘号 (2a, a b, (a+b)(b+1), 2(a+b); 不含 f(a)). Whether a ``*`` was left out."""
     if before[0] not in ("number", "name", "close") or after[0] not in ("number", "name", "open"):
         return False
+    if before[0] == "name" and after[0] == "open":
+        return False  # 调用: 由白名单决定 (exp(a) 可以, f(a) 不行). A call: the whitelist decides.
     words = [text[start:end] for kind, start, end in (before, after) if kind == "name"]
-    if any(keyword.iskeyword(word) for word in words):
-        return False  # 交给解析器报错. Left to the parser.
-    return not (before[0] == "name" and after[0] == "open" and text[before[1]:before[2]] in FUNCTIONS)
+    return not any(keyword.iskeyword(word) for word in words)  # 关键字交给解析器. Keywords: left to the parser.
 
 
 def check_text(text: str) -> None:
