@@ -182,3 +182,29 @@ def test_the_site_names_a_big_graph_without_python_hints():
     assert any("概要" in note and "summary" in note for note in state["notes"])
     state = expression_state(BIG, {})
     assert not state["ok"] and "max_nodes" not in state["error"] and str(MAX_NODES) in state["error"]
+
+
+def test_a_graph_too_slow_to_lay_out_in_the_page_becomes_a_summary_without_the_player():
+    """同一个变量用在很多项里: 长边多, viz-js 排版要几分钟; 页面得到概要与一句能照做的话.
+
+    One variable in many chained terms makes many long edges, which viz-js
+    takes minutes to lay out: the page gets the summary and a note it can act on.
+    """
+    require_module("graphviz")
+    from micrograd_cn.app.browser import LAYOUT_BUDGET, layout_cost
+    from micrograd_cn.graph import snapshot
+
+    def cost(text: str, **variables: float) -> int:
+        return layout_cost(snapshot(evaluate(parse_expression(text, variables), variables)))
+
+    assert cost("+".join(f"x{i}" for i in range(500)), **{f"x{i}": 1.0 for i in range(500)}) == 0
+    assert cost("(a+b)*(b+1)", a=2.0, b=1.0) == 0
+    assert cost("a*b + b", a=2.0, b=1.0) == 1  # b 直接进入加法, 跳过乘法那一层. b skips the rank of a*b.
+    assert cost("+".join(["a"] * 30), a=1.0) == sum(range(29)) > LAYOUT_BUDGET
+    for text in ("+".join(["a"] * 500), "+".join(f"a*b{i}" for i in range(160))):
+        state = expression_state(text, {})
+        assert state["ok"] and state["player"] is None and state["dot"].count("->") < 50  # 按层的概要. The summary.
+        assert any("减少项数" in note and "fewer terms" in note for note in state["notes"])
+        assert not any("max_nodes" in note for note in state["notes"])
+    state = expression_state("+".join(["a"] * 10), {})
+    assert state["player"] is not None and state["notes"] == []
