@@ -44,10 +44,16 @@ def balanced_sum(terms: list[str]) -> str:
     return f"({balanced_sum(terms[:middle])}+{balanced_sum(terms[middle:])})"
 
 
-def test_a_graph_too_big_to_step_through_still_gives_values_and_the_list():
-    state = expression_state(balanced_sum([f"x*{k}" for k in range(1300)]), {"x": 1})
-    assert state["ok"] and state["player"] is None and state["grads"]["x"] == sum(range(1300))
-    assert "只画概要" in state["notes"][0] and len(state["steps"]["events"]) == 2 * 1299 + 1300
+def test_a_graph_too_slow_to_lay_out_still_gives_values_and_the_list():
+    state = expression_state("+".join(f"x*{k}" for k in range(300)), {"x": 1})
+    assert state["ok"] and state["player"] is None and state["grads"]["x"] == sum(range(300))
+    assert "只画按层的概要" in state["notes"][0] and len(state["steps"]["events"]) == 2 * 299 + 300
+
+
+def test_a_big_graph_is_drawn_as_a_summary_and_still_stepped_through():
+    state = expression_state(balanced_sum([f"x{k}" for k in range(400)]), {})
+    assert state["ok"] and state["player"] is not None and state["grads"]["x7"] == 1
+    assert "799 个节点" in state["notes"][0] and "shorten the expression" in state["notes"][0]
 
 
 def test_a_variable_called_e_renames_the_output_as_the_command_line_does():

@@ -9,6 +9,7 @@ counted: none may be attempted).
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -99,11 +100,16 @@ def wait_ready(page):
 
 
 def test_the_site_holds_the_real_package_and_stays_under_20_mb(built_site):
-    files = {p.relative_to(built_site).as_posix(): p.stat().st_size for p in built_site.rglob("*") if p.is_file()}
-    assert {"index.html", "playground.html", "train.html", "worker.js", "viz/viz-global.js",
-            "pyodide/pyodide.mjs", "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip",
+    files = {p.relative_to(built_site).as_posix(): p.stat().st_size for p in built_site.rglob("*")
+             if p.is_file() and p.suffix != ".gz"}  # .gz: 压缩副本 compressed copies
+    versions = json.loads((built_site / "build.json").read_text(encoding="utf-8"))
+    pyodide, viz = f"pyodide/{versions['pyodide']}/", f"viz/{versions['viz']}/"
+    assert versions["versioned"] == [pyodide, viz]
+    assert {"index.html", "playground.html", "train.html", "worker.js", viz + "viz-global.js",
+            pyodide + "pyodide.mjs", pyodide + "pyodide.asm.wasm", pyodide + "python_stdlib.zip",
             "py/micrograd_cn.zip"} <= set(files)
     assert not any(name.endswith((".map", ".d.ts", ".html")) and name.startswith("pyodide/") for name in files)
+    assert f'"./{pyodide}pyodide.mjs"' in (built_site / "worker.js").read_text(encoding="utf-8")
     assert sum(files.values()) <= 20 * 1024 * 1024
     with zipfile.ZipFile(built_site / "py" / "micrograd_cn.zip") as archive:
         names = set(archive.namelist())
@@ -255,4 +261,60 @@ def test_readable_on_a_projector_and_on_a_phone(browser, site_url, viewport, pag
         page.screenshot(path=tmp_path / f"{page_name}-{viewport[0]}.png")
     finally:
         context.close()
+    assert outside == [] and errors == []
+
+
+OTHER_HOSTS_UNREACHABLE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+"""不经 playwright 的拦截断开其他主机 (拦截会关掉缓存). Cut other hosts without routing, which turns the cache off."""
+
+
+def test_a_repeat_visit_asks_only_for_pages_and_the_runtime_comes_gzip_encoded(browser, built_site):
+    """第一次访问: 每个文件 200, 运行时文件以 gzip 传送; 再次访问: 带版本号的文件一个也不请求, 其余都是 304.
+
+    First visit: every file 200, the runtime gzip-encoded; a repeat visit in
+    the same browser asks for no versioned file at all and gets 304 for the
+    rest.  Other hosts are cut by the browser's host resolver, not by
+    playwright's routing (which turns the HTTP cache off), and any request to
+    them is counted.
+    """
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    versioned = tuple(json.loads((built_site / "build.json").read_text(encoding="utf-8"))["versioned"])
+    cached = browser.browser_type.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, OTHER_HOSTS_UNREACHABLE])
+    with site_server(built_site) as server:
+        asked: list[tuple[str, int]] = []
+        handler = server.RequestHandlerClass.func
+        handler.log_request = lambda self, code="-", size="-": asked.append((urlsplit(self.path).path, int(code)))
+        url = f"http://127.0.0.1:{server.server_address[1]}/playground.html?e=a*b&v=a:2,b:3"
+        context = cached.new_context(viewport={"width": 1366, "height": 768})
+        outside: list[str] = []
+        errors: list[str] = []
+        encodings: dict[str, str | None] = {}
+        context.on("request", lambda request: urlsplit(request.url).hostname in ("127.0.0.1", None)
+                   or request.url.startswith(("data:", "blob:")) or outside.append(request.url))
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda response: encodings.__setitem__(
+            urlsplit(response.url).path, response.all_headers().get("content-encoding")))
+        page.goto(url)
+        wait_ready(page)
+        page.wait_for_selector('#grads tr[data-var="b"] td')
+        first = list(asked)
+        assert first and all(code == 200 for _, code in first), first
+        assert any(path.lstrip("/").startswith(versioned) for path, _ in first)
+        wasm = next(path for path in encodings if path.endswith("pyodide.asm.wasm"))
+        assert encodings[wasm] == "gzip" and encodings["/playground.html"] == "gzip"
+
+        asked.clear()
+        again = context.new_page()
+        again.on("pageerror", lambda error: errors.append(str(error)))
+        again.goto(url)
+        wait_ready(again)
+        again.wait_for_selector('#grads tr[data-var="b"] td')
+        assert again.inner_text('#grads tr[data-var="a"] td') == "3"
+        assert asked, "the pages are revalidated"
+        assert not [path for path, _ in asked if path.lstrip("/").startswith(versioned)], asked
+        assert all(code == 304 for path, code in asked if path != "/config.json"), asked
+        context.close()
+    cached.close()
     assert outside == [] and errors == []

@@ -15,6 +15,7 @@ page as JSON.  Nothing here needs a browser: the tests call it directly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -24,7 +25,7 @@ from typing import Any
 
 from ..backprop.trace import backward_steps, format_number
 from ..engine import Value, dot, no_grad
-from ..errors import fail
+from ..errors import bilingual, fail
 from ..nn import MLP, datasets, get_activation, optim
 from ..nn.train import LOSSES, binary_accuracy, fit
 from .cli import OUTPUT_NAME
@@ -41,6 +42,16 @@ MAX_LAYERS = 4
 MAX_WIDTH = 16
 MAX_POINTS = 400
 GRID = 28
+
+LAYOUT_BUDGET = 200
+"""网页排版的预算: 每条边跨过的多余层数之和 (见 layout_cost); 超过时只画概要, 不逐步播放.
+
+The page's layout budget, in :func:`layout_cost` units.  viz-js lays a graph
+out in seconds or minutes when many edges skip ranks (one variable used in
+many terms: ``a+a+…+a`` costs 190 with 20 terms, 1.1 s; 435 with 30, 5.8 s;
+1,225 with 50, 82 s), whatever the node count (150 distinct terms: 0.4 s).
+Beyond the budget the page gets the summary by depth and no player.
+"""
 
 
 class _AnyVariable(Mapping[str, float]):
@@ -67,6 +78,16 @@ class _AnyVariable(Mapping[str, float]):
         return len(self.values)
 
 
+def layout_cost(graph: Any) -> int:
+    """边跨过的多余层数之和: 长边越多, 排版越慢. How many ranks the edges skip beyond the next one.
+
+    The sum over the edges of a graph snapshot of ``depth(parent) −
+    depth(consumer) − 1``: 0 for a chain or a tree of distinct variables,
+    about n²/2 for one variable used in n chained terms.
+    """
+    return sum(graph.depth[parent] - graph.depth[consumer] - 1 for consumer, _, parent in graph.edges())
+
+
 def _number(x: float) -> float | None:
     """JSON 里的数: nan/inf 写成 None. A number for JSON (None for nan or inf)."""
     return x if math.isfinite(x) else None
@@ -86,7 +107,10 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     as a summary) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
     for the step-through player, with the answering quiz when ``quiz``; None
     for a graph too big to step through).
-    A refused expression or a math error gives ``{"ok": False, "error": ...}``.
+    A refused expression or a math error gives ``{"ok": False, "error": ...,
+    "position": ..., "suggestion": ...}``: the bilingual message, the index
+    (from 0) of the character at fault or None, and the whole expression
+    with the fix (``2*a`` for ``2a``, ``*`` for ``×``) or None.
     """
     values = dict(values or {})
     try:
@@ -97,19 +121,34 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         name = "out" if OUTPUT_NAME in variables else OUTPUT_NAME
         out = evaluate(expression, variables, name)
         steps = backward_steps(out)
-    except (ExpressionError, ArithmeticError, ValueError, TypeError) as error:
-        return {"ok": False, "error": str(error)}
+    except ExpressionError as error:
+        return {"ok": False, "error": str(error), "position": error.position, "suggestion": error.suggestion}
+    except (ArithmeticError, ValueError, TypeError) as error:
+        return {"ok": False, "error": str(error), "position": None, "suggestion": None}
     from ..viz import draw_dot
     from ..viz.player import player_data
 
+    too_slow = layout_cost(steps.graph) > LAYOUT_BUDGET
     with warnings.catch_warnings(record=True) as caught:  # 大图的概要提示显示在页面上. Shown on the page.
         warnings.simplefilter("always")
-        whole = draw_dot(out, lang=lang, quiz=quiz)
-    try:  # 页面用 viz-js 排版 dot, 放进 data.svg 后交给播放器. The page lays out the DOT for the player.
-        prepared = player_data(steps, lang, quiz=quiz, layout=False)
-        player: dict[str, Any] | None = {"data": prepared.data, "dot": prepared.dot}
-    except ValueError:  # 图太大, 只给整张图与步骤列表. Too big: the whole graph and the step list only.
-        player = None
+        whole = draw_dot(out, lang=lang, quiz=quiz, **({"max_nodes": 0} if too_slow else {}))
+    notes = [str(warning.message) for warning in caught if "max_nodes" not in str(warning.message)]
+    count = len(steps.graph)
+    if too_slow:  # 说网页用户能做的事, 不提 Python 的参数. Say what a page user can do.
+        notes.append(bilingual("图中有很多跨过好几层的边 (同一个变量用在很多项里), 网页排版太慢: 只画按层的概要, "
+                               "不能逐步播放; 减少项数就能看到每个节点",
+                               "many edges of this graph skip several ranks (one variable used in many terms), too "
+                               "slow to lay out in the page: shown as a summary by depth, without the step-through "
+                               "player; use fewer terms to see every node"))
+    elif len(notes) < len(caught):
+        notes.append(bilingual(f"图有 {count} 个节点, 太多, 只画按层的概要; 缩短表达式就能看到每个节点",
+                               f"the graph has {count} nodes, too many to draw one by one, so it is shown as a "
+                               "summary by depth; shorten the expression to see every node"))
+    player: dict[str, Any] | None = None  # 图太大或排版太慢: 只给整张图与步骤列表. Else the graph and steps only.
+    if not too_slow:
+        with contextlib.suppress(ValueError):  # 页面用 viz-js 排版 dot. The page lays out the DOT for the player.
+            prepared = player_data(steps, lang, quiz=quiz, layout=False)
+            player = {"data": prepared.data, "dot": prepared.dot}
     return {
         "ok": True,
         "text": expression.text,
@@ -119,7 +158,7 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         "grads": {var: steps.grads.get(var, 0.0) for var in variables},
         "steps": steps.to_dict(),
         "dot": whole.source,
-        "notes": [str(warning.message) for warning in caught],
+        "notes": notes,
         "player": player,
     }
 

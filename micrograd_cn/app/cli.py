@@ -98,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="监听地址, 0.0.0.0 分享给教室网络 (address; 0.0.0.0 shares it; default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="端口 port (默认 default 8000; 0: 任意 any free port)")
-    serve.add_argument("--root", default=None, help="站点目录 (the site folder; default web/dist)")
+    serve.add_argument("--root", default=None,
+                       help="站点目录 (the site folder; default: the one installed with the package, "
+                       "else web/dist)")
     serve.add_argument("--no-qr", action="store_true", help="不打印二维码 (no QR code)")
     return parser
 
@@ -137,9 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "exercises":
         return run_exercises(args)
     if args.command == "serve":
-        from .serve import SITE, serve
+        from .serve import serve
 
-        return serve(args.root or SITE, args.host, args.port, qr=not args.no_qr)
+        return serve(args.root, args.host, args.port, qr=not args.no_qr)
     return run_graph(args)
 
 
