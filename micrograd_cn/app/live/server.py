@@ -34,7 +34,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ...viz.player import ASSETS, asset
@@ -173,10 +173,11 @@ def create_app(session: Session, student_url: str = "", *, answer_rate: float = 
         teacher(request)
         return await page(request, "teacher", "课堂 (老师) live classroom, teacher")
 
+    @refusing
     async def assets(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in LIVE_ASSETS:
-            return PlainTextResponse("not found", status_code=404)
+            raise LiveError(404, "没有这个文件", "no such file")
         text = asset(name) if (ASSETS / name).is_file() else _own_asset(name)
         return Response(text, media_type=f"{LIVE_ASSETS[name]}; charset=utf-8",
                         headers={**HEADERS, "Cache-Control": "no-cache"})
@@ -276,6 +277,9 @@ def create_app(session: Session, student_url: str = "", *, answer_rate: float = 
         teacher(request)
         return Response(qr_svg(f"{student_url}?c={session.code}"), media_type="image/svg+xml", headers=HEADERS)
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         return JSONResponse({"error": "没有这个地址或方法", "error_en": "no such address or method"},
@@ -288,6 +292,7 @@ def create_app(session: Session, student_url: str = "", *, answer_rate: float = 
         Route("/api/events", student_events), Route("/api/teacher/events", teacher_events),
         Route("/api/teacher/state", teacher_state), Route("/api/teacher/answers.csv", export),
         Route("/api/teacher/{action}", teacher_action, methods=["POST"]), Route("/qr.svg", qr),
+        Route("/favicon.ico", no_icon),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
     app.state.closing = closing

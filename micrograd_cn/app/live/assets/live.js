@@ -46,8 +46,19 @@
     if (!p || this.asked === node) { return; }
     if (this.asked !== null && p.view.boxes[this.asked]) { p.view.boxes[this.asked].classList.remove("live-asked"); }
     this.asked = node;
-    if (p.view.boxes[node]) { p.view.boxes[node].classList.add("live-asked"); }
+    var box = p.view.boxes[node];
+    if (box) { box.classList.add("live-asked"); }
     p.select(node, true);
+    /* 播放器第一次适合窗口 (ResizeObserver) 之后再把被问的节点移到中间. Centre again after the first fit. */
+    if (box) { setTimeout(function () { p.centreOn(box, false); }, 150); }
+  };
+
+  /* 揭晓: 在图上写出这个节点的梯度. The reveal: write the node's gradient on the graph. */
+  Board.prototype.known = function (node, text) {
+    var p = this.player, t = p && p.view.gradTexts[node];
+    if (!t) { return; }
+    t.textContent = p.data.grad_prefix + text;
+    t.classList.remove("mgcn-unknown");
   };
 
   Board.prototype.light = function (edges) {
@@ -136,7 +147,7 @@
     [this.label, this.input, this.send].forEach(function (part) { self.form.appendChild(part); });
     this.feedback = el("div", { "class": "live-feedback", "aria-live": "polite" });
     this.reveal = el("div", { "class": "live-reveal", "aria-live": "polite" });
-    [head, this.title, this.prompt, this.form, this.feedback, this.reveal, this.graph].forEach(function (part) {
+    [head, this.title, this.prompt, this.graph, this.form, this.feedback, this.reveal].forEach(function (part) {
       self.main.appendChild(part);
     });
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
@@ -176,6 +187,7 @@
         self.board = new Board(self.graph, r.data);
         self.board.ask(self.asked);
         self.board.light(self.edges);
+        if (self.known) { self.board.known(self.asked, self.known); }
       });
     }
     if (q.id !== this.questionId) {
@@ -191,7 +203,9 @@
     this.send.disabled = answered;
     if (answered) { this.input.value = state.mine.text; this.showFeedback(state.mine); }
     this.reveal.textContent = "";
+    this.known = state.reveal ? state.reveal.answer : null;
     if (state.reveal) {
+      if (this.board) { this.board.known(q.node, state.reveal.answer); }
       this.reveal.appendChild(el("div", { "class": "live-key" }, "答案 answer: " + q.symbol + " = " + state.reveal.answer));
       this.reveal.appendChild(el("div", { "class": "live-expansion" }, state.reveal.expansion));
     }
@@ -243,7 +257,7 @@
     this.groups = el("ul", { "class": "live-groups" });
     var buttons = el("div", { "class": "live-buttons" });
     function button(act, text) {
-      var b = el("button", { type: "button", "data-act": act }, text);
+      var b = el("button", { type: "button", "data-live": act }, text);
       b.addEventListener("click", function () { self.act(act); });
       buttons.appendChild(b);
       return b;
@@ -302,13 +316,16 @@
         if (r.status !== 200) { return; }
         self.board = new Board(self.graph, r.data);
         self.board.ask(self.asked);
+        if (self.known) { self.board.known(self.asked, self.known); }
       });
     }
     this.asked = q.node;
     if (this.board) { this.board.ask(q.node); }
     this.renderGroups(state);
     this.reveal.textContent = "";
+    this.known = state.reveal ? state.reveal.answer : null;
     if (state.reveal) {
+      if (this.board) { this.board.known(q.node, state.reveal.answer); }
       this.reveal.appendChild(el("div", { "class": "live-key" }, q.symbol + " = " + state.reveal.answer));
       this.reveal.appendChild(el("div", { "class": "live-expansion" }, state.reveal.expansion));
     }
