@@ -436,8 +436,7 @@ def test_teacher_and_three_phones_in_a_real_browser(browser: Any, classroom: Any
         phone.fill("#live-nickname", name)
         phone.click(".live-join button")
         phone.wait_for_selector("g.node.live-asked")
-        phone.wait_for_timeout(300)
-        assert phone.evaluate(ASKED_IN_VIEW), name  # 被问的节点在手机的视口里. The asked node is in view.
+        phone.wait_for_function(ASKED_IN_VIEW, timeout=5000)  # 被问的节点在手机的视口里. The asked node is in view.
         assert phone.inner_text(".live-question") == "求 find ∂e/∂b = ?"
         phone.fill("#live-input", text)
         phone.click(".live-answer button")
@@ -471,6 +470,6 @@ def test_teacher_and_three_phones_in_a_real_browser(browser: Any, classroom: Any
     for phone in phones:
         phone.wait_for_function("() => !document.querySelector('.live-question').textContent.includes('∂e/∂b')")
         assert phone.is_enabled("#live-input") and phone.input_value("#live-input") == ""
-        assert phone.evaluate(ASKED_IN_VIEW)
+        phone.wait_for_function(ASKED_IN_VIEW, timeout=5000)
     assert teacher.evaluate(SMALL_TEXT) == [] and visible_problems(teacher) == []
     assert errors == []

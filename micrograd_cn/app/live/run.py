@@ -85,7 +85,7 @@ def _server(app: Any) -> Any:
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2,
-                            lifespan="off")
+                            timeout_keep_alive=60, lifespan="off")
     return Server(config)
 
 

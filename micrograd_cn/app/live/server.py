@@ -14,8 +14,8 @@ The classroom's web face, a Starlette app on top of :class:`Session`:
   ``GET /api/teacher/events``, ``GET /api/teacher/answers.csv``, ``GET /qr.svg``.
 
 Limits: request bodies ≤ 2 KB of JSON (``application/json`` only, so a
-cross-site form cannot post), a token bucket per student and per address for
-joins, nicknames checked by :func:`clean_nickname`; every refusal is a 4xx
+cross-site form cannot post), a token bucket per student and one per address
+for wrong join codes, nicknames checked by :func:`clean_nickname`; every refusal is a 4xx
 with a bilingual JSON message; pages build their text with ``textContent``
 (never HTML), and a Content-Security-Policy allows scripts from the server only.
 """
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -44,8 +45,10 @@ MAX_BODY = 2048
 """请求体最多的字节数. The largest request body accepted."""
 COOKIE = "mgcn_live"
 """学生身份的 cookie. The student's cookie."""
-POLL_S = 0.2
-"""事件流检查变化的间隔. How often an event stream looks for a change."""
+WAKE_S = 1.0
+"""没有变化时事件流最长的等待 (然后检查是否要结束). The longest an idle event stream sleeps."""
+TEACHER_GAP_S = 0.25
+"""老师的事件流两条消息之间至少的间隔. The least time between two messages to the teacher."""
 HEARTBEAT_S = 15.0
 """没有变化时事件流发送心跳的间隔. The keep-alive interval of an idle event stream."""
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -80,8 +83,20 @@ class Bucket:
     def __init__(self, rate: float, burst: float, keys: int = 20000) -> None:
         self.rate, self.burst, self.keys = rate, burst, keys
         self.state: dict[str, tuple[float, float]] = {}
+        self.lock = threading.Lock()
+
+    def has(self, key: str) -> bool:
+        """还有令牌 (不取走). Whether a token is left, without taking it."""
+        with self.lock:
+            tokens, then = self.state.get(key, (self.burst, time.monotonic()))
+            return min(self.burst, tokens + (time.monotonic() - then) * self.rate) >= 1.0
 
     def take(self, key: str) -> bool:
+        """取一个令牌; 没有了就是 False. Take a token; False when none is left."""
+        with self.lock:
+            return self._take(key)
+
+    def _take(self, key: str) -> bool:
         now = time.monotonic()
         tokens, then = self.state.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - then) * self.rate)
@@ -92,6 +107,45 @@ class Bucket:
             self.state.clear()  # 太多键: 从头记起 (只会放宽, 不会误拦). Too many keys: start over.
         self.state[key] = (tokens - 1.0, now)
         return True
+
+
+class Changes:
+    """会话一变就叫醒等着的事件流 (变化可能来自工作线程). Wakes the event streams when the session changes.
+
+    Session changes happen in worker threads; :meth:`notify` hands the
+    wake-up to the event loop, which sets the current event and starts a new one.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.event: asyncio.Event | None = None
+
+    def bind(self) -> None:
+        """在事件循环里第一次调用时记下它. Remember the running loop (first call, in the loop)."""
+        if self.loop is None:
+            self.loop = asyncio.get_running_loop()
+            self.event = asyncio.Event()
+
+    def notify(self) -> None:
+        """任何线程都可以调用. Callable from any thread."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        if self.event is not None:
+            self.event.set()
+        self.event = asyncio.Event()
+
+    async def wait(self, event: asyncio.Event | None, timeout: float) -> float:
+        """等这个事件或超时; 返回安静的秒数 (被叫醒时为 0). Wait for the event or the timeout."""
+        if event is None:
+            await asyncio.sleep(timeout)
+            return timeout
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            return timeout
+        return 0.0
 
 
 def _error(error: LiveError) -> JSONResponse:
@@ -135,17 +189,21 @@ def refusing(handler: Handler) -> Handler:
 
 
 def create_app(session: Session, student_url: str = "", *, answer_rate: float = 5.0,
-               join_rate: float = 2.0) -> Starlette:
+               join_rate: float = 1.0) -> Starlette:
     """课堂的 Starlette 应用. The classroom's Starlette app.
 
     ``student_url`` is the address printed for students (put in the QR code);
     ``answer_rate`` the requests per second a student may make on average
-    (bursts of 4×), ``join_rate`` the join attempts per second from one address
-    (bursts of 100: a whole class behind one school router).
+    (bursts of 4×), ``join_rate`` the wrong join codes per second one address
+    may try (bursts of 20): a class behind one school router joins freely, a
+    guesser needs days for the 10⁶ codes.
     """
     students = Bucket(answer_rate, 4 * answer_rate)
-    joins = Bucket(join_rate, 100)
+    joins = Bucket(join_rate, 20)
     closing = threading.Event()
+    acting = threading.Lock()
+    public, private = Changes(), Changes()  # 学生只被学生看得见的变化叫醒. Students wake for what they see.
+    session.listeners.append(lambda shown: (private.notify(), shown and public.notify()))
 
     def student_of(request: Request) -> str:
         student = request.cookies.get(COOKIE, "")
@@ -185,73 +243,91 @@ def create_app(session: Session, student_url: str = "", *, answer_rate: float = 
     @refusing
     async def join(request: Request) -> Response:
         address = request.client.host if request.client else "?"
-        if not joins.take(address):
-            raise LiveError(429, "加入的请求太多, 请稍等", "too many join attempts; wait a moment")
+        if not joins.has(address):
+            raise LiveError(429, "加入码错了太多次, 请稍等", "too many wrong join codes; wait a moment")
         data = await read_json(request)
-        student = session.join(data.get("code"), data.get("nickname"))
-        response = ok({"nickname": session.nickname(student)}, 201)
+        try:
+            student = await run_in_threadpool(session.join, data.get("code"), data.get("nickname"))
+        except LiveError as error:
+            if error.status == 403:  # 只有猜错加入码才计数. Only wrong codes count.
+                joins.take(address)
+            raise
+        response = ok({"nickname": await run_in_threadpool(session.nickname, student)}, 201)
         response.set_cookie(COOKIE, student, max_age=12 * 3600, httponly=True, samesite="strict")
         return response
 
     @refusing
     async def state(request: Request) -> Response:
-        return ok(session.student_state(student_of(request)))
+        return ok(await run_in_threadpool(lambda: session.student_state(student_of(request))))
 
     @refusing
     async def answer(request: Request) -> Response:
-        student = student_of(request)
+        student = await run_in_threadpool(student_of, request)
         data = await read_json(request)
-        return ok(session.answer(student, data.get("question"), data.get("text")))
+        return ok(await run_in_threadpool(session.answer, student, data.get("question"), data.get("text")))
 
     @refusing
     async def picture(request: Request) -> Response:
         if request.query_params.get("token"):
             teacher(request)
         else:
-            student_of(request)
+            await run_in_threadpool(student_of, request)
         board = request.path_params["board"]
         if not 0 <= board < len(session.boards):
             raise LiveError(404, "没有这张图", "no such board")
         return ok(session.boards[board].picture)
 
-    def events(request: Request, version: Callable[[], int]) -> StreamingResponse:
+    def events(request: Request, version: Callable[[], int], changes: Changes, gap: float = 0.0) -> StreamingResponse:
+        changes.bind()
+
         async def stream() -> Any:
             yield "retry: 1000\n\n"
             last, quiet = None, 0.0
-            while not closing.is_set() and not await request.is_disconnected():
+            while not closing.is_set():  # 浏览器断开时 Starlette 取消这个生成器. Starlette cancels it on disconnect.
+                waiting = changes.event
                 now = version()
                 if now != last:
                     last, quiet = now, 0.0
                     yield f"data: {now}\n\n"
-                elif quiet >= HEARTBEAT_S:
+                    if gap:
+                        await asyncio.sleep(gap)  # 一阵作答合成一条消息. A burst of answers makes one message.
+                    continue
+                if quiet >= HEARTBEAT_S:
                     quiet = 0.0
                     yield ": keep-alive\n\n"
-                await asyncio.sleep(POLL_S)
-                quiet += POLL_S
+                quiet += await changes.wait(waiting, WAKE_S)
 
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={**HEADERS, "X-Accel-Buffering": "no"})
 
     @refusing
     async def student_events(request: Request) -> Response:
-        session.nickname(request.cookies.get(COOKIE, ""))
-        return events(request, lambda: session.public_version)
+        await run_in_threadpool(session.nickname, request.cookies.get(COOKIE, ""))
+        return events(request, lambda: session.public_version, public)
 
     @refusing
     async def teacher_events(request: Request) -> Response:
         teacher(request)
-        return events(request, lambda: session.version)
+        return events(request, lambda: session.version, private, gap=TEACHER_GAP_S)
 
     @refusing
     async def teacher_state(request: Request) -> Response:
         teacher(request)
-        return ok({**session.teacher_state(), "student_url": student_url})
+        return ok({**await run_in_threadpool(session.teacher_state), "student_url": student_url})
 
     @refusing
     async def teacher_action(request: Request) -> Response:
         teacher(request)
         data = await read_json(request)
-        action = request.path_params["action"]
+        await run_in_threadpool(act, request.path_params["action"], data)
+        return ok(await run_in_threadpool(session.teacher_state))
+
+    def act(action: str, data: dict[str, Any]) -> None:
+        """老师的一个操作 (在线程里运行, 它要等提交; 一次一个). One teacher action, in a thread, one at a time."""
+        with acting:
+            teacher_act(action, data)
+
+    def teacher_act(action: str, data: dict[str, Any]) -> None:
         if action == "ask":
             session.ask(data.get("board", session.question.board), data.get("node"))
         elif action == "next":
@@ -264,12 +340,12 @@ def create_app(session: Session, student_url: str = "", *, answer_rate: float = 
             session.set_mode(data.get("mode"))
         else:
             raise LiveError(404, "没有这个操作", "no such action")
-        return ok(session.teacher_state())
 
     @refusing
     async def export(request: Request) -> Response:
         teacher(request)
-        return Response(session.csv().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+        text = await run_in_threadpool(session.csv)
+        return Response(text.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                         headers={**HEADERS, "Content-Disposition": 'attachment; filename="live-answers.csv"'})
 
     @refusing

@@ -18,9 +18,10 @@ import csv
 import io
 import re
 import secrets
+import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .lesson import MAX_TEXT, Board, fingerprint, parse_number, short_label
@@ -88,16 +89,26 @@ class Session:
         self.mode: str = store.get("mode") or feedback
         self.version = 0
         self.public_version = 0
+        self.lock = threading.Lock()
+        self.listeners: list[Callable[[bool], None]] = []
+        """每次变化后调用, 参数说明学生是否也看得见这个变化 (任何线程). Called after every change, any thread;
+        the argument says whether students see the change too."""
         asked = store.questions()
         self.question: Question = asked[-1] if asked else store.open_question(0, self.boards[0].asked[0])
-        self.joined = store.student_count()
-        self.answered = store.counts(self.question.id)
 
     # ---- 变化 changes ----
     def _changed(self, public: bool) -> None:
-        self.version += 1
-        if public:
-            self.public_version += 1
+        with self.lock:
+            self.version += 1
+            if public:
+                self.public_version += 1
+        for listener in self.listeners:
+            listener(public)
+
+    @property
+    def joined(self) -> int:
+        """加入的学生数. How many students joined."""
+        return self.store.student_count()
 
     @property
     def board(self) -> Board:
@@ -109,12 +120,11 @@ class Session:
         if not isinstance(code, str) or not secrets.compare_digest(code.strip().encode(), self.code.encode()):
             raise LiveError(403, "加入码不对", "wrong join code")
         name = clean_nickname(nickname)
-        if self.joined >= MAX_STUDENTS:
+        if self.store.student_count() >= MAX_STUDENTS:
             raise LiveError(409, "这堂课已满", "the session is full")
         student = secrets.token_urlsafe(18)
         if not self.store.add_student(student, name, name.casefold()):
             raise LiveError(409, "这个昵称已经有人用了, 换一个", "that nickname is taken; pick another")
-        self.joined += 1
         self._changed(False)
         return student
 
@@ -145,7 +155,6 @@ class Session:
         stored = Answer(student, q.id, text.strip(), value, group, round(time.time() - q.opened_at, 3))
         if not self.store.add_answer(stored):
             raise LiveError(409, "这道题你已经答过了", "you have answered this question already")
-        self.answered[group] = self.answered.get(group, 0) + 1
         self._changed(False)
         return self._mine(stored)
 
@@ -192,7 +201,6 @@ class Session:
             raise LiveError(400, "输出对自己的梯度总是 1, 换一个节点",
                             "the output's own gradient is 1; ask another node")
         self.question = self.store.open_question(board, node)
-        self.answered = {}
         self._changed(True)
 
     def next_node(self) -> None:
@@ -238,11 +246,12 @@ class Session:
     def teacher_state(self) -> dict[str, Any]:
         """老师看到的一切: 人数、分组、揭晓的展开式、每个问题的小结. Everything the teacher sees."""
         q, board = self.question, self.board
+        counts = self.store.counts(q.id)
         state: dict[str, Any] = {
-            "code": self.code, "mode": self.mode, "joined": self.joined, "answered": sum(self.answered.values()),
+            "code": self.code, "mode": self.mode, "joined": self.joined, "answered": sum(counts.values()),
             "board": q.board, "boards": len(self.boards), "title": board.title,
             "question": {"id": q.id, "node": q.node, "symbol": board.symbol(q.node), "revealed": q.revealed},
-            "groups": self.groups(q, self.answered), "reveal": None, "summary": self.summary()}
+            "groups": self.groups(q, counts), "reveal": None, "summary": self.summary()}
         if q.revealed:
             state["reveal"] = {"answer": board.answer_text(q.node), "expansion": board.expansion(q.node)}
         return state

@@ -1,7 +1,7 @@
 """课堂的数据: 一个 SQLite 文件 (WAL); 每个答案先提交再回复, 进程被杀后重启也一个不少.
 
 The classroom's data in one SQLite file (standard library ``sqlite3``, WAL
-journal, ``synchronous=FULL``).  :meth:`Store.add_answer` returns only after
+journal, ``synchronous=FULL``, group commit).  :meth:`Store.add_answer` returns only after
 the transaction is committed, so an answer the server acknowledged survives
 ``kill -9``; the session's state (join code, token, current question) lives in
 the same file, so a restart on the file resumes the session.
@@ -13,9 +13,12 @@ node), ``answers`` (one per student and question).
 from __future__ import annotations
 
 import os
+import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,10 @@ CREATE TABLE IF NOT EXISTS answers (
     student TEXT NOT NULL REFERENCES students(id), question INTEGER NOT NULL REFERENCES questions(id),
     text TEXT NOT NULL, value REAL NOT NULL, group_key TEXT NOT NULL, seconds REAL NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (student, question));
+CREATE INDEX IF NOT EXISTS answers_by_question ON answers (question);
 """
+GROUP_COMMIT = 256
+"""一次提交最多合并的写. The most writes one commit takes together."""
 
 
 @dataclass(frozen=True)
@@ -62,37 +68,102 @@ class Answer:
 
 
 class Store:
-    """一个课堂数据文件. One classroom data file; safe to share between threads."""
+    """一个课堂数据文件; 多个线程可以同时使用. One classroom data file, safe to share between threads.
+
+    Writes go through one writer thread that commits whatever is waiting in
+    one transaction (group commit: one ``fsync`` for a burst of answers, each
+    write in its own savepoint so one refused write does not undo the others);
+    a write call returns only after that commit.  Reads use one connection
+    per thread and see every committed write (WAL lets them run beside it).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.lock = threading.Lock()
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self._queue: queue.Queue[tuple[Callable[[sqlite3.Connection], Any], Future[Any]] | None] = queue.Queue()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        writer = self._connect()
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.executescript(SCHEMA)
+        self._thread = threading.Thread(target=self._write_loop, args=(writer,), daemon=True,
+                                        name="micrograd-cn-live-store")
+        self._thread.start()
 
-    def close(self) -> None:
-        """关闭文件 (数据留在磁盘上). Close the file; the data stays on disk."""
-        with self.lock:
-            self.db.close()
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
 
-    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        """一条写语句, 在它自己的事务里提交后才返回. One write, committed before it returns."""
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
+    def _write_loop(self, db: sqlite3.Connection) -> None:
+        """写线程: 把等着的写一起提交, 然后逐个回复. The writer: commit what waits together, then answer each."""
+        while True:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < GROUP_COMMIT:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # 先做完这一批再停. Finish this batch, then stop.
+                    break
+                batch.append(item)
+            results: list[tuple[Future[Any], Any, BaseException | None]] = []
             try:
-                cursor = self.db.execute(sql, args)
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
-            return cursor
+                db.execute("BEGIN IMMEDIATE")
+                for write, done in batch:
+                    db.execute("SAVEPOINT one")
+                    try:
+                        value = write(db)
+                    except sqlite3.Error as error:
+                        db.execute("ROLLBACK TO one")
+                        results.append((done, None, error))
+                    else:
+                        results.append((done, value, None))
+                    db.execute("RELEASE one")
+                db.execute("COMMIT")
+            except sqlite3.Error as error:  # 提交失败: 这一批都没有写成. The commit failed: nothing was written.
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                results = [(done, None, error) for _, done in batch]
+            for done, value, error in results:
+                if error is None:
+                    done.set_result(value)
+                else:
+                    done.set_exception(error)
+        db.close()
+
+    def _apply(self, write: Callable[[sqlite3.Connection], Any]) -> Any:
+        """交给写线程, 等到提交之后才返回. Hand a write to the writer; return after its commit."""
+        done: Future[Any] = Future()
+        self._queue.put((write, done))
+        return done.result()
+
+    def _write(self, sql: str, args: tuple[Any, ...] = ()) -> int | None:
+        """一条写语句 (提交后返回最后插入的行号). One write statement, committed; returns the last row id."""
+        return self._apply(lambda db: db.execute(sql, args).lastrowid)
 
     def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return self.db.execute(sql, args).fetchall()
+        reader = getattr(self._local, "db", None)
+        if reader is None:
+            reader = self._local.db = self._connect()
+            with self._readers_lock:
+                self._readers.append(reader)
+        return reader.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        """等写线程做完, 关闭文件 (数据留在磁盘上). Let the writer finish and close; the data stays on disk."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        with self._readers_lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
 
     # ---- meta ----
     def get(self, key: str) -> str | None:
@@ -101,12 +172,10 @@ class Store:
         return rows[0][0] if rows else None
 
     def put(self, **items: Any) -> None:
-        """写入会话状态的几项 (一个事务). Write items of the session state in one transaction."""
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                                [(key, str(value)) for key, value in items.items()])
-            self.db.execute("COMMIT")
+        """写入会话状态的几项 (一起提交). Write items of the session state, committed together."""
+        rows = [(key, str(value)) for key, value in items.items()]
+        self._apply(lambda db: db.executemany(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", rows))
 
     # ---- students ----
     def add_student(self, student: str, nickname: str, folded: str) -> bool:
@@ -128,8 +197,8 @@ class Store:
     def open_question(self, board: int, node: int) -> Question:
         """提出一个新问题 (提交后返回). Ask a new question, committed."""
         now = time.time()
-        cursor = self._write("INSERT INTO questions (board, node, opened_at) VALUES (?, ?, ?)", (board, node, now))
-        return Question(cursor.lastrowid, board, node, now, None)
+        row = self._write("INSERT INTO questions (board, node, opened_at) VALUES (?, ?, ?)", (board, node, now))
+        return Question(int(row or 0), board, node, now, None)
 
     def reveal(self, question: int) -> None:
         self._write("UPDATE questions SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL",
