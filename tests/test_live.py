@@ -306,6 +306,30 @@ def test_each_student_is_rate_limited(e_session: Session) -> None:
     assert statuses[0] == 200 and 429 in statuses
 
 
+def test_guessing_join_codes_is_slowed_down_but_a_class_joins_freely(e_session: Session) -> None:
+    require_module("starlette")
+    from starlette.testclient import TestClient
+
+    from micrograd_cn.app.live.server import create_app
+
+    with TestClient(create_app(e_session, "http://127.0.0.1:1/"), base_url="http://127.0.0.1") as c:
+        for i in range(60):  # 一个路由器后面的一整班. A whole class behind one router.
+            assert c.post("/api/join", json={"code": e_session.code, "nickname": f"s{i}"}).status_code == 201
+        wrong = "000000" if e_session.code != "000000" else "111111"
+        statuses = [c.post("/api/join", json={"code": wrong, "nickname": "g"}).status_code for _ in range(30)]
+    assert statuses[0] == 403 and statuses[-1] == 429
+
+
+def test_the_command_line_wants_exactly_one_lesson(capsys: pytest.CaptureFixture[str]) -> None:
+    from micrograd_cn.app.cli import main
+
+    assert main(["live"]) == 2
+    assert main(["live", "a*b", "a=2", "b=3", "--example", "e"]) == 2
+    assert main(["live", "a*", "a=2"]) == 2
+    assert main(["live", "--example", "nope"]) == 2
+    assert "live" in capsys.readouterr().err
+
+
 # ---- 重启 restart after kill -9 ----------------------------------------------------------------
 
 def free_port() -> int:
