@@ -490,10 +490,67 @@ def test_teacher_and_three_phones_in_a_real_browser(browser: Any, classroom: Any
         phone.wait_for_selector(".live-reveal .live-key")
         assert phone.inner_text(".live-key") == "答案 answer: ∂e/∂b = 5"
         assert visible_problems(phone) == []
-    teacher.click("[data-live=next]")  # 下一个节点: 每个学生的页面都换了题. Next node: every phone moves on.
-    for phone in phones:
-        phone.wait_for_function("() => !document.querySelector('.live-question').textContent.includes('∂e/∂b')")
-        assert phone.is_enabled("#live-input") and phone.input_value("#live-input") == ""
-        phone.wait_for_function(ASKED_IN_VIEW, timeout=5000)
-    assert teacher.evaluate(SMALL_TEXT) == [] and visible_problems(teacher) == []
+    for _ in session.board.asked:  # 每一个节点都问一遍: 每一步检查每个页面. Every node once; every page each time.
+        before = session.question.id
+        teacher.click("[data-live=next]")
+        deadline = time.monotonic() + 10
+        while session.question.id == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert session.question.id == before + 1
+        symbol = session.board.symbol(session.question.node)
+        for page in (teacher, *phones):
+            page.wait_for_function("s => document.querySelector('.live-question').textContent === "
+                                   "'求 find ' + s + ' = ?'", arg=symbol)
+            page.wait_for_function(ASKED_IN_VIEW, timeout=5000)
+            assert visible_problems(page) == [] and page.evaluate(SMALL_TEXT) == []
+        for phone in phones:
+            assert phone.is_enabled("#live-input") and phone.input_value("#live-input") == ""
+        assert teacher.inner_text(".live-groups") == "还没有答案 no answers yet"
+    rows = [row.inner_text().split("\t")[0] for row in teacher.query_selector_all(".live-summary tr")[1:]]
+    assert rows == ["∂e/∂b", session.board.symbol(session.question.node)]  # 有答案的与当前的. Answered and current.
     assert errors == []
+
+
+def test_a_phone_reconnects_by_itself_after_a_restart(browser: Any, tmp_path: Path) -> None:
+    require_module("uvicorn")
+    from micrograd_cn.app.live.run import start
+
+    db = tmp_path / "live.sqlite"
+    room = start(from_example("e"), port=0, db=db, quiet=True)
+    port = int(room.student_url.rsplit(":", 1)[1].strip("/"))
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(room.join_url)
+    phone.fill("#live-nickname", "小明")
+    phone.click(".live-join button")
+    phone.wait_for_selector(".live-status.live-on")
+    first = phone.inner_text(".live-question")
+    room.stop()
+    phone.wait_for_selector(".live-status.live-off")  # 页面看见断开. The page sees the break.
+    again = start(from_example("e"), port=port, db=db, quiet=True)
+    try:
+        assert again.session.resumed
+        phone.wait_for_selector(".live-status.live-on", timeout=15000)  # 自己重新连上. Reconnected by itself.
+        again.session.next_node()
+        phone.wait_for_function("q => document.querySelector('.live-question').textContent !== q", arg=first)
+        assert phone.inner_text(".live-who") == "小明"  # 同一个学生, 不用重新加入. The same student, no new join.
+    finally:
+        again.stop()
+
+
+def test_mg_live_starts_the_same_server_for_a_value(tmp_path: Path) -> None:
+    httpx = require_module("httpx")
+    require_module("uvicorn")
+    import micrograd_cn as mg
+
+    x = mg.Value(3.0, label="x")
+    y = x * x + x
+    y.label = "y"
+    room = mg.live(y, db=tmp_path / "nb.sqlite", quiet=True)
+    try:
+        assert room.teacher_url.startswith("http://127.0.0.1:") and "token=" in room.teacher_url
+        assert room.join_url.endswith(f"?c={room.session.code}") and room.session.code in room._repr_html_()
+        state = httpx.get(room.teacher_url.replace("/teacher?token=", "/api/teacher/state?token=")).json()
+        assert state["question"]["symbol"].startswith("∂y/∂") and state["joined"] == 0
+    finally:
+        room.stop()
+    assert (tmp_path / "nb.sqlite").exists()
