@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,13 @@ def node(board: Board, name: str) -> int:
 
 
 @pytest.fixture
-def e_session(tmp_path: Path) -> Session:
+def e_session(tmp_path: Path) -> Iterator[Session]:
     """e = (a+b)(b+1) 的课堂, 问 ∂e/∂b. The e lesson, asking for ∂e/∂b."""
     boards = from_example("e")
     session = Session(boards, Store(tmp_path / "live.sqlite"))
     session.ask(0, node(boards[0], "b"))
-    return session
+    yield session
+    session.store.close()
 
 
 # ---- 输入 input ----------------------------------------------------------------------------------
@@ -202,6 +204,17 @@ def test_pictures_hold_no_gradient() -> None:
                 continue
             grads = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.startswith("梯度 grad")]
             assert grads and set(grads) == {"梯度 grad = ?"}
+
+
+def test_next_exercise_moves_to_the_next_board(tmp_path: Path) -> None:
+    boards = from_exercises(2, 7, 3)
+    s = Session(boards, Store(tmp_path / "ex.sqlite"))
+    assert (s.question.board, s.question.node) == (0, boards[0].asked[0])
+    s.next_board()
+    assert (s.question.board, s.question.node) == (1, boards[1].asked[0])
+    assert s.teacher_state()["title"].startswith("第 2 题") and s.teacher_state()["boards"] == 3
+    with pytest.raises(ValueError, match="feedback"):
+        Session(boards, Store(tmp_path / "other.sqlite"), feedback="later")
 
 
 def test_exercises_and_examples_ask_their_own_questions() -> None:

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ...errors import fail
 from .lesson import MAX_TEXT, Board, fingerprint, parse_number, short_label
 from .store import Answer, Question, Store
 
@@ -71,16 +72,16 @@ class Session:
 
     def __init__(self, boards: Sequence[Board], store: Store, feedback: str = "now") -> None:
         if feedback not in MODES:
-            raise ValueError(f"feedback 必须是 {' 或 '.join(MODES)}, 收到 {feedback!r} "
-                             f"(feedback must be {' or '.join(MODES)}, got {feedback!r})")
+            fail(ValueError, f"live: feedback 必须是 {' 或 '.join(MODES)}, 收到 {feedback!r}",
+                 f"live: feedback must be {' or '.join(MODES)}, got {feedback!r}")
         self.boards = list(boards)
         self.store = store
         print_ = fingerprint(self.boards)
         found = store.get("fingerprint")
         self.resumed = found is not None
         if found is not None and found != print_:
-            raise ValueError(f"数据文件 {store.path} 属于另一节课; 换一个 --db 文件 "
-                             f"(the data file {store.path} holds another lesson; use another --db file)")
+            fail(ValueError, f"live: 数据文件 {store.path} 属于另一节课; 换一个 --db 文件",
+                 f"live: the data file {store.path} holds another lesson; use another --db file")
         if not self.resumed:
             store.put(fingerprint=print_, code=f"{secrets.randbelow(10**6):06d}",
                       token=secrets.token_urlsafe(24), mode=feedback)
