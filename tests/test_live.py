@@ -519,6 +519,12 @@ def test_teacher_and_three_phones_in_a_real_browser(browser: Any, classroom: Any
         for phone in phones:
             assert phone.is_enabled("#live-input") and phone.input_value("#live-input") == ""
         assert teacher.inner_text(".live-groups") == "还没有答案 no answers yet"
+    a = node(session.board, "a")  # 老师点图中的节点 a: 全班改答 ∂e/∂a. The teacher clicks node a: everyone gets ∂e/∂a.
+    teacher.click(f"#node-{a}")
+    for page in (teacher, *phones):
+        page.wait_for_function("() => document.querySelector('.live-question').textContent === '求 find ∂e/∂a = ?'")
+        page.wait_for_function(ASKED_IN_VIEW, timeout=5000)
+    assert session.question.node == a
     rows = [row.inner_text().split("\t")[0] for row in teacher.query_selector_all(".live-summary tr")[1:]]
     assert rows == ["∂e/∂b", session.board.symbol(session.question.node)]  # 有答案的与当前的. Answered and current.
     assert errors == []

@@ -48,7 +48,9 @@
     this.asked = node;
     var box = p.view.boxes[node];
     if (box) { box.classList.add("live-asked"); }
+    this.selecting = true;
     p.select(node, true);
+    this.selecting = false;
     /* 播放器第一次适合窗口 (ResizeObserver) 之后再把被问的节点移到中间. Centre again after the first fit. */
     if (box) { setTimeout(function () { p.centreOn(box, false); }, 150); }
   };
@@ -275,9 +277,10 @@
     var csv = el("a", { "class": "live-csv", href: "/api/teacher/answers.csv?token=" + encodeURIComponent(this.token),
                         download: "live-answers.csv" }, "导出 CSV export");
     buttons.appendChild(csv);
+    var tip = el("p", { "class": "live-tip" }, "点图中的另一个节点就改问它 (click another node on the graph to ask it)");
     this.reveal = el("div", { "class": "live-reveal", "aria-live": "polite" });
     this.summary = el("table", { "class": "live-summary" });
-    [join, this.prompt, this.groups, buttons, this.reveal, this.summary].forEach(function (part) { side.appendChild(part); });
+    [join, this.prompt, this.groups, buttons, tip, this.reveal, this.summary].forEach(function (part) { side.appendChild(part); });
     body.appendChild(this.graph);
     body.appendChild(side);
     this.main.appendChild(head);
@@ -314,9 +317,15 @@
       this.board = null;
       api("GET", "/api/picture/" + state.board + "?token=" + encodeURIComponent(this.token)).then(function (r) {
         if (r.status !== 200) { return; }
-        self.board = new Board(self.graph, r.data);
-        self.board.ask(self.asked);
+        var board = self.board = new Board(self.graph, r.data);
+        board.ask(self.asked);
         if (self.known) { self.board.known(self.asked, self.known); }
+        /* 老师点图中的另一个节点: 改问它. The teacher clicks another node: ask that one. */
+        board.player.root.addEventListener("mgcn-select", function (event) {
+          var node = event.detail.node;
+          if (board.selecting || node === null || node === board.asked) { return; }
+          self.act("ask", { board: self.boardIndex, node: node });
+        });
       });
     }
     this.asked = q.node;
