@@ -8,7 +8,9 @@ by diagnosis (right, a missing path, a flipped sign, ...).
 * :mod:`.store`   one SQLite file (WAL): every answer is committed before it is acknowledged;
 * :mod:`.session` rounds, answers, the tally by diagnosis, the CSV (no web code);
 * :mod:`.server`  the Starlette app: pages, JSON API, server-sent events, limits;
-* :mod:`.run`     starting it: from the command line or in a background thread (``mg.live(out)``).
+* :mod:`.run`     starting it: from the command line or in a background thread (``mg.live(out)``);
+* :mod:`.command` the ``micrograd-cn live`` arguments (registered by :mod:`micrograd_cn.app.cli`);
+* ``assets/``     ``live.js`` and ``live.css``, beside the one player front-end that draws the graph.
 
 Imports the core, backprop, viz and classroom; Starlette and uvicorn (the
 ``web`` extra) load only when a server starts.

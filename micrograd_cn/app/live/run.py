@@ -94,6 +94,8 @@ def prepare(boards: Sequence[Board], host: str = "127.0.0.1", port: int = 0, db:
     """打开数据文件、建立会话和应用、占好端口 (还不提供服务). Open everything and bind the port; not serving yet."""
     from .server import create_app
 
+    for board in boards:  # 图先排好版, 第一批学生不用等. Lay out every board before the first student comes.
+        board.picture  # noqa: B018
     path = Path(db) if db is not None else default_db(boards)
     store = Store(path)
     try:
