@@ -76,6 +76,8 @@ _LAZY: dict[str, str] = {
     "plot_curve": "classroom.plots",
     "exercises": "classroom.exercises",
     "check_extras": "classroom.extras",
+    # 全班作答的课堂 the live classroom (需要 web 依赖 needs the web extra)
+    "live": "app.live",
 }
 _SUBPACKAGES = ("backprop", "nn", "viz", "classroom", "app")
 _CORE_MODULES = ("engine", "ops", "graph", "errors", "collector", "gradcheck")

@@ -18,6 +18,9 @@ The ``micrograd-cn`` command (also ``python -m micrograd_cn``).
   [--answers] [--quiz DIR]``: print generated exercises (``--answers`` adds the answers;
   ``--quiz DIR`` writes one quiz player per exercise),
   or write them as a printable worksheet with an answer key.
+* ``micrograd-cn live "(a+b)*(b+1)" a=2 b=1 [--exercise LEVEL --seed N]
+  [--example mazur] [--feedback now|reveal] [--host H] [--port P] [--db FILE]``:
+  the live classroom (see :mod:`micrograd_cn.app.live`).
 
 Exit codes: 0 success; 2 a refused expression, a bad variable or a math error
 (nothing is evaluated for a refused expression); 1 a file could not be
@@ -58,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Seeing backprop: gradients of an expression and every accumulation of the backward pass.",
         epilog='例 example: micrograd-cn graph "(a+b)*(b+1)" a=2 b=1 --steps -o e.svg --html e.html',
     )
-    commands = parser.add_subparsers(dest="command", metavar="{demo,graph,exercises,serve}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,graph,exercises,serve,live}")
     commands.add_parser("demo", help="运行演示 e = (a+b)(b+1) (run the demo)",
                         description="运行演示 e = (a+b)(b+1). Run the demo e = (a+b)(b+1).")
     graph = commands.add_parser(
@@ -102,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="站点目录 (the site folder; default: the one installed with the package, "
                        "else web/dist)")
     serve.add_argument("--no-qr", action="store_true", help="不打印二维码 (no QR code)")
+    from .live.command import add_parser as add_live  # 全班作答的课堂. The live classroom.
+
+    add_live(commands)
     return parser
 
 
@@ -138,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo()
     if args.command == "exercises":
         return run_exercises(args)
+    if args.command == "live":
+        from .live.command import run_live
+
+        return run_live(args)
     if args.command == "serve":
         from .serve import serve
 
