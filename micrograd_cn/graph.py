@@ -140,6 +140,7 @@ NAME_LENGTH = 12
 """自动生成的表达式名的最大长度, 更长的改用 "运算名+下标". Longest automatic expression name."""
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SYMBOLS = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "^"}
 _STEMS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "pow"}
 
@@ -224,13 +225,26 @@ def wrap_name(name: str) -> str:
     return name
 
 
+def superscript(exponent: str) -> str:
+    """整数指数写成上标: "2" → ², "-1" → ⁻¹; 其他指数 (0.5) 写成 ^0.5. An integer exponent as superscript."""
+    if exponent.lstrip("-").isdigit():
+        return exponent.translate(_SUPERSCRIPTS)
+    return f"^{exponent}"
+
+
 def _expression(node: Value, parents: list[str]) -> str:
-    """节点的表达式名, 如 a+b、b+1、2·x、tanh(n); 无法简短表示时返回 ""."""
+    """节点的表达式名, 如 a+b、b+1、2·x、x²、tanh(n); 无法简短表示时返回 "".
+
+    The expression name of a node (``a+b``, ``b+1``, ``2·x``, ``x²``,
+    ``(1−a)²``, ``tanh(n)``), or "" when there is no short one.
+    """
     op = node.op
     if len(parents) == 2 and op in _SYMBOLS:
         return f"{wrap_name(parents[0])}{_SYMBOLS[op]}{wrap_name(parents[1])}"
     if len(parents) == 1:
         head, _, tail = op.partition(" ")
+        if tail and head == "**":  # "** 2": x², (1−a)²
+            return f"{wrap_name(parents[0])}{superscript(tail)}"
         if tail and head in _SYMBOLS:  # "+ 1": x+1
             return f"{wrap_name(parents[0])}{_SYMBOLS[head]}{tail}"
         if tail and tail in _SYMBOLS:  # "2 *": 2·x

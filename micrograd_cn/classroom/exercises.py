@@ -14,14 +14,18 @@ at graded levels, deterministic per seed.
 Each :class:`Exercise` holds the expression, the graph (a labelled
 :class:`Value`), the questions (which ∂out/∂node to find) and their answers;
 :meth:`Exercise.backward_steps` gives the recorded pass a quiz player needs.
+:func:`exercises` returns an :class:`ExerciseSet`, a list that prints (and
+shows in a notebook) as a numbered list of questions; the answers stay
+hidden until asked for (``show_answers=True`` or :meth:`ExerciseSet.with_answers`).
 """
 
 from __future__ import annotations
 
+import html
 import os
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +93,8 @@ class Exercise:
     (``e = (a + b) · (b + 1)``; several equations are separated by ``"; "``),
     the ``values`` of its named leaves and constants, the
     graph ``out`` (every node labelled) and the ``questions``.
+    Printed or shown in a notebook it is the question alone; with
+    ``show_answers`` (see :meth:`with_answers`) the answer key follows.
     """
 
     number: int
@@ -97,6 +103,44 @@ class Exercise:
     values: dict[str, float]
     out: Value
     questions: tuple[Question, ...]
+    show_answers: bool = field(default=False, compare=False)
+    """打印与显示时是否附上答案. Whether printing and display include the answers."""
+
+    def given(self) -> str:
+        """已知的数, 如 "a = 2, b = 1". The given values, like ``a = 2, b = 1``."""
+        return ", ".join(f"{name} = {format_number(value)}" for name, value in self.values.items())
+
+    def asked(self) -> str:
+        """要求的偏导, 如 "∂e/∂a, ∂e/∂b". What is asked for, like ``∂e/∂a, ∂e/∂b``."""
+        return ", ".join(q.symbol for q in self.questions)
+
+    def answer_key(self) -> str:
+        """答案, 如 "∂e/∂a = 2, ∂e/∂b = 5" (需要时按规定舍入). The answers, rounded where the level says so."""
+        return ", ".join(f"{q.symbol} = {q.answer_text()}" for q in self.questions)
+
+    def with_answers(self) -> Exercise:
+        """同一道题, 打印与显示时附上答案. The same exercise, printed and shown with its answers."""
+        return replace(self, show_answers=True)
+
+    def __str__(self) -> str:
+        lines = [f"{self.number}. {self.text}    ({self.given()})", f"   求 find: {self.asked()}"]
+        if self.show_answers:
+            lines.append(f"   答案 answers: {self.answer_key()}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _html_item(self) -> str:
+        """题目列表中的一项 (不含 <li>). One item of the list of exercises."""
+        answers = (f"<br>答案 <small>answers</small>: <code>{html.escape(self.answer_key())}</code>"
+                   if self.show_answers else "")
+        return (f"<code>{html.escape(self.text)}</code> &nbsp; ({html.escape(self.given())})"
+                f"<br>求 <small>find</small>: {html.escape(self.asked())}{answers}")
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为编号的一道题 (答案藏着, 除非 show_answers). One numbered question in a notebook."""
+        return f'<ol class="micrograd-cn-exercises" start="{self.number}"><li>{self._html_item()}</li></ol>'
 
     @property
     def decimals(self) -> int | None:
@@ -141,6 +185,42 @@ class Exercise:
                 "decimals": self.decimals,
                 "questions": [{"index": index[id(q.node)], "name": q.name, "symbol": q.symbol,
                                "answer": q.answer, "answer_text": q.answer_text()} for q in self.questions]}
+
+
+class ExerciseSet(list[Exercise]):
+    """一组练习: 仍是 list, 打印 (和在笔记本中显示) 为带编号的题目列表, 答案藏着.
+
+    A set of exercises.  It is a list (index it, loop over it, ``len``), and
+    it prints, and shows in a notebook, as a numbered list of the questions
+    with the answers hidden; :meth:`with_answers` gives the same set with the
+    answer key shown (as ``exercises(..., show_answers=True)`` does).
+    """
+
+    def with_answers(self) -> ExerciseSet:
+        """同一组题, 打印与显示时附上答案. The same set, printed and shown with the answers."""
+        return ExerciseSet(exercise.with_answers() for exercise in self)
+
+    def answer_key(self) -> str:
+        """全部答案, 每题一行. The answers, one line per exercise."""
+        return "\n".join(f"{exercise.number}. {exercise.answer_key()}" for exercise in self)
+
+    def _heading(self) -> str:
+        levels = sorted({exercise.level for exercise in self})
+        if len(levels) != 1:
+            return f"{len(self)} 道练习 ({len(self)} exercises)"
+        zh, en = LEVELS[levels[0]]
+        return f"{len(self)} 道练习, 难度 {levels[0]}: {zh} ({len(self)} exercises, level {levels[0]}: {en})"
+
+    def __str__(self) -> str:
+        return "\n".join([f"{self._heading()}:", *map(str, self)])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为编号列表. A numbered list in a notebook."""
+        items = "".join(f'<li value="{exercise.number}">{exercise._html_item()}</li>' for exercise in self)
+        return f'<p>{html.escape(self._heading())}</p><ol class="micrograd-cn-exercises">{items}</ol>'
 
 
 # ---- 表达式树 expression trees (难度 1–3) ------------------------------------------------------
@@ -359,12 +439,14 @@ def _acceptable(level: int, out: Value, questions: list[Question]) -> bool:
     return all(abs(n.parents[0].data) <= 2.0 for n in squashing) and abs(out.data) <= 1000.0
 
 
-def exercises(n: int = 10, level: int = 1, seed: int = 0) -> list[Exercise]:
+def exercises(n: int = 10, level: int = 1, seed: int = 0, *, show_answers: bool = False) -> ExerciseSet:
     """生成 n 道某难度的练习; 同样的 (n, level, seed) 总是得到同样的题.
 
     Make ``n`` exercises of ``level`` (1–5, see :data:`LEVELS`), the same for
     the same ``seed``.  Numbers are small integers or simple decimals;
     level 3 answers are rounded to 3 decimals (``Exercise.decimals``).
+    The result is an :class:`ExerciseSet` (a list) that prints as a numbered
+    list of questions; ``show_answers=True`` prints the answers as well.
     """
     for name, value, low, high in (("n", n, 1, MAX_EXERCISES), ("level", level, 1, len(LEVELS))):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -393,6 +475,6 @@ def exercises(n: int = 10, level: int = 1, seed: int = 0) -> list[Exercise]:
         if _acceptable(level, out, questions):
             seen.add(key)
             texts.add(text)
-            made.append(Exercise(len(made) + 1, level, text, values, out, tuple(questions)))
+            made.append(Exercise(len(made) + 1, level, text, values, out, tuple(questions), show_answers))
             tries = 0
-    return made
+    return ExerciseSet(made)

@@ -41,19 +41,27 @@ def inline_html(source: str) -> str:
 
 
 def mimebundle(source: str) -> dict[str, str]:
-    """Jupyter 的富显示数据. The rich display bundle of a graph."""
+    """Jupyter 的富显示数据: 有渲染器时只给图片 (image/svg+xml), 不给含 <svg> 的 HTML.
+
+    The rich display bundle of a graph.  With a renderer it is the picture
+    alone (``image/svg+xml``) and *no* ``text/html``: JupyterLab prefers HTML
+    when both exist, and in an untrusted notebook (any notebook opened on
+    another machine) it sanitises that HTML, dropping ``<svg>`` and leaving
+    the labels as loose text; a picture stays a picture.  Without a renderer
+    it is the install hint and the DOT source as HTML.
+    """
     page = inline_html(source)
-    bundle = {"text/html": page, "text/plain": source}
     if page.lstrip().startswith(("<?xml", "<svg")):
-        bundle["image/svg+xml"] = page
-    return bundle
+        return {"image/svg+xml": page, "text/plain": source}
+    return {"text/html": page, "text/plain": source}
 
 
 @cache
 def graph_class() -> type:
     """带内联显示的 graphviz.Digraph 子类 (首次使用时才导入 graphviz).
 
-    A ``graphviz.Digraph`` subclass whose Jupyter display uses our renderer.
+    A ``graphviz.Digraph`` subclass whose Jupyter display uses our renderer
+    (:func:`mimebundle`: a picture, never SVG inside HTML).
     """
     graphviz = import_graphviz()
 
@@ -92,9 +100,6 @@ def graph_class() -> type:
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
             return mimebundle(self.source)
-
-        def _repr_html_(self) -> str:
-            return inline_html(self.source)
 
     Graph.__module__ = __name__
     return Graph

@@ -122,22 +122,44 @@ class PlayerData:
 def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR", layered: bool = False,
                 group: bool | None = None, color_by: str = "role", show_index: bool = False,
                 params: Iterable[Value] | None = None, interval_ms: int = 1200, max_nodes: int | None = MAX_NODES,
-                quiz: bool = False, layout: bool = True) -> PlayerData:
+                quiz: bool = False, ask: Iterable[Value] | None = None, layout: bool = True) -> PlayerData:
     """为播放器准备数据: 图只遍历一次、只排版一次; 每一步是一小行数据.
 
     Prepare a player: the graph is walked once (:class:`graph.GraphSnapshot`)
     and laid out once; each recorded accumulation becomes one short row
-    ``[sender, k, receiver, receiver's running total, equation]``.  ``out``
-    is a Value (recorded now from zero gradients) or a recorded
-    :class:`BackwardSteps`.  ``group`` boxes each neuron (default: when the
-    graph has neurons); ``layout=False`` leaves ``svg`` None for a page that
-    lays out ``dot`` itself.  More than ``max_nodes`` Values is refused.
-    Every node carries its chain-rule expansion (:meth:`BackwardSteps.explain`,
-    shown when a node is clicked); ``quiz=True`` starts the answering quiz:
-    gradients hidden, the student types them and wrong answers get the
-    diagnoses of :mod:`micrograd_cn.diagnose`.
-    A network also gets the neuron view (each neuron one box, as in the
-    textbook's figure; a click on a neuron opens it in the full view).
+    ``[sender, k, receiver, receiver's running total, equation]``.  Every
+    node carries its chain-rule expansion (:meth:`BackwardSteps.explain`,
+    shown when a node is clicked).  A network also gets the neuron view (each
+    neuron one box, as in the textbook's figure; a click on a neuron opens it
+    in the full view).  :func:`step_through` and :func:`export_html` take the
+    same options.
+
+    Options (选项):
+
+    - ``out``: a Value (its backward pass is recorded now, from zero
+      gradients) or a recorded :class:`BackwardSteps` (e.g. with
+      ``accumulate=True``).
+    - ``lang``: ``"zh"`` (Chinese with English, default) or ``"en"``.
+    - ``rankdir``: direction of the layout, ``"LR"`` (default), ``"TB"``,
+      ``"RL"`` or ``"BT"``.
+    - ``layered``: put the nodes at the same distance from the output in the
+      same column (the seed's layer-by-layer picture).
+    - ``group``: box each neuron (weights, bias, Σ, activation) and name its
+      layer; default: when the graph has neurons (``dot`` nodes).
+    - ``color_by``: ``"role"`` (input, parameter, constant, intermediate,
+      output; default) or ``"sign"`` (the sign of each gradient).
+    - ``show_index``: add each node's topological index to its box.
+    - ``params``: the Values to colour as parameters (e.g.
+      ``model.parameters()``); otherwise guessed from their names.
+    - ``interval_ms``: the time between steps when playing (default 1200).
+    - ``max_nodes``: refuse graphs with more Values (default
+      :data:`MAX_NODES`; None: no limit); use ``draw_dot`` for a summary.
+    - ``quiz``: start the answering quiz: gradients hidden, the student types
+      them, wrong answers get the diagnoses of :mod:`micrograd_cn.diagnose`.
+    - ``ask``: with ``quiz``, ask only about these Values (default: every
+      node), e.g. the ones with textbook names.
+    - ``layout``: ``False`` leaves ``svg`` None, for a page that lays out
+      ``dot`` itself (the browser site).
     """
     steps = recorded(out)
     graph = steps.graph
@@ -183,7 +205,7 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     }
     if quiz:
         data["quiz_mode"] = True
-        data["quiz"] = quiz_data(steps, with_explanations=False)
+        data["quiz"] = quiz_data(steps, with_explanations=False, ask=ask)
     layers = find_layers(graph) if group else []
     neuron_picture = None
     if layers:
