@@ -146,3 +146,16 @@ def test_a_set_of_exercises_reads_as_a_numbered_list_with_the_answers_hidden():
     assert sheet.answer_key().splitlines()[0] == f"1. {sheet[0].answer_key()}"
     first = sheet[0].questions[0]
     assert f"{first.symbol} = {first.answer_text()}" in sheet[0].answer_key()
+
+
+def test_answers_stay_behind_a_click():
+    from micrograd_cn.classroom import Answers
+
+    hidden = Answers({"∂e/∂a": 4.0, "∂e/∂b": 6.0})
+    assert hidden.text == "∂e/∂a = 4\n∂e/∂b = 6"
+    assert "4" not in repr(hidden) and "6" not in repr(hidden)
+    page = hidden._repr_html_()
+    assert page.startswith('<details class="micrograd-cn-answers"><summary>点开看答案') and " open" not in page
+    assert "∂e/∂a = 4<br>∂e/∂b = 6" in page
+    sheet = mg.exercises(2, level=1, seed=3)
+    assert sheet.answers().text == sheet.answer_key() and sheet[1].answer_key() in sheet.answers()._repr_html_()

@@ -187,6 +187,32 @@ class Exercise:
                                "answer": q.answer, "answer_text": q.answer_text()} for q in self.questions]}
 
 
+class Answers:
+    """藏起来的答案: 笔记本中显示为折叠的 "点开看答案", 点开才看得见; 打印时只说怎样看.
+
+    Answers kept out of sight until asked for.  In a notebook they show as a
+    closed "点开看答案 (answers)" box that a click opens (a ``<details>``
+    element, which also survives an untrusted notebook's sanitiser); printed,
+    they only say how to see them (``print(answers.text)``).  ``answers`` is
+    a mapping such as ``{"∂e/∂a": 4.0}`` or ready lines of text.
+    """
+
+    def __init__(self, answers: dict[str, float] | Sequence[str]) -> None:
+        if isinstance(answers, dict):
+            lines = [f"{name} = {format_number(value)}" for name, value in answers.items()]
+        else:
+            lines = [str(line) for line in answers]
+        self.text = "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return "（答案藏着, print(….text) 才显示 / answers hidden: print(….text) shows them）"
+
+    def _repr_html_(self) -> str:
+        body = "<br>".join(html.escape(line) for line in self.text.splitlines())
+        return (f'<details class="micrograd-cn-answers"><summary>点开看答案 <small>(click to see the answers)</small>'
+                f"</summary><p>{body}</p></details>")
+
+
 class ExerciseSet(list[Exercise]):
     """一组练习: 仍是 list, 打印 (和在笔记本中显示) 为带编号的题目列表, 答案藏着.
 
@@ -203,6 +229,10 @@ class ExerciseSet(list[Exercise]):
     def answer_key(self) -> str:
         """全部答案, 每题一行. The answers, one line per exercise."""
         return "\n".join(f"{exercise.number}. {exercise.answer_key()}" for exercise in self)
+
+    def answers(self) -> Answers:
+        """全部答案, 藏在笔记本中 "点开看答案" 的框里. The answers behind a click in a notebook."""
+        return Answers(self.answer_key().splitlines())
 
     def _heading(self) -> str:
         levels = sorted({exercise.level for exercise in self})
