@@ -256,6 +256,22 @@ def _expression(node: Value, parents: list[str]) -> str:
     return ""
 
 
+def expression(node: Value, parent_names: list[str]) -> str:
+    """node 按父节点的名字写成的式子, 如 a+b、err²; 没有简短写法时写成 运算(父节点, …).
+
+    What ``node`` computes, written with its parents' names (``a+b``,
+    ``err²``, ``tanh(n)``, ``w1·x1 + w2·x2 + b`` for a ``dot``, ``p + q + b``
+    for a ``sum``), or ``op(p1, p2, …)`` when there is no short form.
+    """
+    if node.op == "sum":
+        return " + ".join(map(wrap_name, parent_names))
+    if node.op == "dot":  # 父节点是 (*左, *右[, 偏置]). The parents are (*left, *right[, bias]).
+        half = len(parent_names) // 2
+        terms = [f"{wrap_name(w)}·{wrap_name(x)}" for w, x in zip(parent_names[:half], parent_names[half:2 * half])]
+        return " + ".join(terms + [wrap_name(name) for name in parent_names[2 * half:]])
+    return _expression(node, parent_names) or f"{node.op}({', '.join(parent_names)})"
+
+
 def _automatic_names(order: list[Value], index: dict[int, int]) -> list[str]:
     """每个节点的显示名 (见 :func:`snapshot`). The display names, in ``order``'s positions."""
     names: list[str] = []

@@ -159,3 +159,18 @@ def test_answers_stay_behind_a_click():
     assert "∂e/∂a = 4<br>∂e/∂b = 6" in page
     sheet = mg.exercises(2, level=1, seed=3)
     assert sheet.answers().text == sheet.answer_key() and sheet[1].answer_key() in sheet.answers()._repr_html_()
+
+
+def test_the_inner_nodes_asked_about_are_defined_in_the_question():
+    one = mg.exercises(1, level=4, seed=3)
+    assert repr(one).splitlines()[0].endswith("(1 exercise, level 4: one neuron with a squared-error loss):")
+    where = one[0].defined()
+    assert "p1 = w1·x1" in where and "net = p1 + p2 + b" in where and "o = sigmoid(net)" in where
+    two = mg.exercises(1, level=5, seed=3)[0].defined()
+    assert "net1 = w1·i1 + w2·i2 + b1" in two and "h1 = relu(net1)" in two
+    for level in (1, 2, 3, 4, 5):
+        for exercise in mg.exercises(20, level=level, seed=11):
+            inner = {q.name for q in exercise.questions if q.node.parents}
+            defined = {part.split(" = ")[0] for part in exercise.defined().split(", ") if " = " in part}
+            assert inner <= defined, (exercise.text, inner, defined)  # 问到的中间节点都有定义. Every one defined.
+            assert "其中 where: " in repr(exercise) if inner else True

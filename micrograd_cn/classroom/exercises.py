@@ -33,7 +33,7 @@ from ..backprop.diagnose import quiz_data
 from ..backprop.trace import BackwardSteps, backward_steps, format_number, partial
 from ..engine import Value, dot, sum, zero_grad  # noqa: A004
 from ..errors import fail
-from ..graph import backward_order, topological_order
+from ..graph import backward_order, expression, topological_order
 
 LEVELS: dict[int, tuple[str, str]] = {
     1: ("只有加法和乘法", "+ and × only"),
@@ -110,6 +110,11 @@ class Exercise:
         """已知的数, 如 "a = 2, b = 1". The given values, like ``a = 2, b = 1``."""
         return ", ".join(f"{name} = {format_number(value)}" for name, value in self.values.items())
 
+    def defined(self) -> str:
+        """中间节点代表什么, 如 "d = a+b" (题目里问到它们的梯度). What the inner nodes asked about stand for."""
+        inner = [node for node in topological_order(self.out) if node.parents and node is not self.out]
+        return ", ".join(f"{node.label} = {expression(node, [p.label for p in node.parents])}" for node in inner)
+
     def asked(self) -> str:
         """要求的偏导, 如 "∂e/∂a, ∂e/∂b". What is asked for, like ``∂e/∂a, ∂e/∂b``."""
         return ", ".join(q.symbol for q in self.questions)
@@ -123,7 +128,10 @@ class Exercise:
         return replace(self, show_answers=True)
 
     def __str__(self) -> str:
-        lines = [f"{self.number}. {self.text}    ({self.given()})", f"   求 find: {self.asked()}"]
+        lines = [f"{self.number}. {self.text}    ({self.given()})"]
+        if self.defined():
+            lines.append(f"   其中 where: {self.defined()}")
+        lines.append(f"   求 find: {self.asked()}")
         if self.show_answers:
             lines.append(f"   答案 answers: {self.answer_key()}")
         return "\n".join(lines)
@@ -135,7 +143,8 @@ class Exercise:
         """题目列表中的一项 (不含 <li>). One item of the list of exercises."""
         answers = (f"<br>答案 <small>answers</small>: <code>{html.escape(self.answer_key())}</code>"
                    if self.show_answers else "")
-        return (f"<code>{html.escape(self.text)}</code> &nbsp; ({html.escape(self.given())})"
+        where = f"<br>其中 <small>where</small>: {html.escape(self.defined())}" if self.defined() else ""
+        return (f"<code>{html.escape(self.text)}</code> &nbsp; ({html.escape(self.given())}){where}"
                 f"<br>求 <small>find</small>: {html.escape(self.asked())}{answers}")
 
     def _repr_html_(self) -> str:
@@ -236,10 +245,11 @@ class ExerciseSet(list[Exercise]):
 
     def _heading(self) -> str:
         levels = sorted({exercise.level for exercise in self})
+        count = f"{len(self)} {'exercise' if len(self) == 1 else 'exercises'}"
         if len(levels) != 1:
-            return f"{len(self)} 道练习 ({len(self)} exercises)"
+            return f"{len(self)} 道练习 ({count})"
         zh, en = LEVELS[levels[0]]
-        return f"{len(self)} 道练习, 难度 {levels[0]}: {zh} ({len(self)} exercises, level {levels[0]}: {en})"
+        return f"{len(self)} 道练习, 难度 {levels[0]}: {zh} ({count}, level {levels[0]}: {en})"
 
     def __str__(self) -> str:
         return "\n".join([f"{self._heading()}:", *map(str, self)])
