@@ -201,3 +201,9 @@ def test_every_option_of_the_player_is_documented_in_the_docstrings():
         passed_on = [name for name in options if name not in ("out", "lang", "layout")]
         for name in {*own, *passed_on}:
             assert f"``{name}``" in function.__doc__, (function.__name__, name)
+
+
+def test_a_list_of_frames_reads_as_captions(e):
+    shown = repr(frames(e))
+    assert "Value(" not in shown and "BackwardStep(" not in shown
+    assert shown.startswith("[<Frame 0: 第 0 步: 前向传播已算出数据") and "<Frame 5: 第 5/5 步: ∂e/∂b += " in shown
