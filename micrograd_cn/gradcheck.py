@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, as_value, no_grad
-from .errors import fail
+from .errors import english_html, fail
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class GradcheckReport(RowsReport):
 
     def _repr_html_(self) -> str:
         """Jupyter 中显示为 HTML 表格与一句结论. An HTML table and the verdict in a notebook."""
-        head = "".join(f"<th>{zh}<br><small>{en}</small></th>" for zh, en in (
+        head = "".join(f"<th>{zh}<br>{english_html(en)}</th>" for zh, en in (
             ("输入", "input"), ("值", "value"), ("反向传播", "analytic"), ("中心差分", "numeric"),
             ("误差", "error"), ("通过", "ok")))
         body = "".join(

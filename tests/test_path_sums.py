@@ -44,7 +44,7 @@ def test_path_sums_show_as_text_and_as_a_table(worked_examples):
     assert repr(sums) == str(sums) and "Value(" not in repr(sums)
     page = sums._repr_html_()
     assert page.count("<tr><td>") == 2 and "b → c → e" in page and "1 × 3" in page and "∂e/∂b = 5" in page
-    assert "Value(" not in page and "path sums 2 for ∂e/∂b alone" in page
+    assert "Value(" not in page and "path sums 2 for ∂e/∂b alone" in page and "<small>" not in page
     nothing = path_sums(nodes["c"], nodes["d"])
     assert str(nothing).startswith("从 d 到 c 没有路径 (no path from d to c):")
 

@@ -128,7 +128,9 @@ def test_str_html_and_dict():
     text = str(steps)
     assert steps.table() in text and steps.equations() in text
     page = steps._repr_html_()
-    assert page.count("<tr>") == 6 and "累计 5" in page and "<th>步骤<br><small>step</small></th>" in page
+    assert page.count("<tr>") == 6 and "累计 5" in page
+    assert '<th>步骤<br><span style="color:#4b5563">step</span></th>' in page
+    assert "<small>" not in page
     data = json.loads(json.dumps(steps.to_dict()))
     assert data["out"] == "e" and data["value"] == 6.0
     assert [ev["to"] for ev in data["events"]] == ["c", "d", "a", "b", "b"]

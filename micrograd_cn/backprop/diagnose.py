@@ -40,7 +40,7 @@ from itertools import combinations
 from typing import Any
 
 from ..engine import Value, checked_float
-from ..errors import fail
+from ..errors import english_html, fail
 from ..graph import backward_order
 from .trace import BackwardSteps, Explanation, Term, format_number, partial, path_sums
 
@@ -359,9 +359,9 @@ class Verdict:
         """Jupyter 中显示为一两句话 (对的绿色, 错的红色). One or two sentences in a notebook."""
         head_zh, head_en, zh, en = self._parts()
         color = "#15803d" if self.correct else "#b91c1c"
-        more = f"<br>{html.escape(zh)}<br><small>{html.escape(en)}</small>" if zh else ""
+        more = f"<br>{html.escape(zh)}<br>{english_html(html.escape(en))}" if zh else ""
         return (f'<p class="micrograd-cn-verdict"><strong style="color:{color}">{html.escape(head_zh)}</strong> '
-                f"<small>({html.escape(head_en)})</small>{more}</p>")
+                f"{english_html(f'({html.escape(head_en)})')}{more}</p>")
 
 
 def check_answer(steps: BackwardSteps, node: Value, value: float) -> Verdict:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, overload
 
 from ..engine import Value, propagate, zero_grad
-from ..errors import fail
+from ..errors import english_html, fail
 from ..graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
 
 Lang = Literal["zh", "en"]
@@ -218,12 +218,12 @@ class BackwardSteps(Sequence[BackwardStep]):
     def _repr_html_(self) -> str:
         """Jupyter 中显示为 HTML 表格. Shown as an HTML table in Jupyter."""
         headers = zip(*self._header_rows("zh"))
-        head = "".join(f"<th>{html.escape(zh)}<br><small>{html.escape(en)}</small></th>" for zh, en in headers)
+        head = "".join(f"<th>{html.escape(zh)}<br>{english_html(html.escape(en))}</th>" for zh, en in headers)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
             + f"<td><code>{html.escape(step.equation('zh'))}</code></td></tr>"
             for row, step in zip(self._rows(), self._steps))
-        return (f"<table class=\"micrograd-cn-steps\"><thead><tr>{head}<th>等式<br><small>equation</small></th>"
+        return (f"<table class=\"micrograd-cn-steps\"><thead><tr>{head}<th>等式<br>{english_html('equation')}</th>"
                 f"</tr></thead><tbody>{body}</tbody></table>")
 
     def to_dict(self) -> dict[str, Any]:
@@ -485,10 +485,11 @@ class PathSums:
                        f"<td>{html.escape(format_number(path.product))}</td></tr>" for path in self.paths)
         total = html.escape(f"{partial(self.out_name, self.x_name)} = {format_number(self.total)}")
         return (f'<table class="micrograd-cn-paths"><caption>{html.escape(zh)} ({html.escape(en)})</caption>'
-                "<thead><tr><th>路径<br><small>path</small></th><th>局部导数之积<br><small>product of local "
-                "derivatives</small></th><th>乘积<br><small>product</small></th></tr></thead>"
+                f"<thead><tr><th>路径<br>{english_html('path')}</th><th>局部导数之积<br>"
+                f"{english_html('product of local derivatives')}</th><th>乘积<br>{english_html('product')}</th>"
+                "</tr></thead>"
                 f"<tbody>{rows}</tbody><tfoot><tr><td colspan=\"3\">合计 total: {total}</td></tr></tfoot></table>"
-                f"<p>{html.escape(counts_zh)}<br><small>{html.escape(counts_en)}</small></p>")
+                f"<p>{html.escape(counts_zh)}<br>{english_html(html.escape(counts_en))}</p>")
 
 
 def backward_multiplications(out: Value) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 from ..backprop.diagnose import quiz_data
 from ..backprop.trace import BackwardSteps, backward_steps, format_number, partial
 from ..engine import Value, dot, sum, zero_grad  # noqa: A004
-from ..errors import fail
+from ..errors import english_html, fail
 from ..graph import backward_order, expression, topological_order
 
 LEVELS: dict[int, tuple[str, str]] = {
@@ -141,11 +141,11 @@ class Exercise:
 
     def _html_item(self) -> str:
         """题目列表中的一项 (不含 <li>). One item of the list of exercises."""
-        answers = (f"<br>答案 <small>answers</small>: <code>{html.escape(self.answer_key())}</code>"
+        answers = (f"<br>答案 {english_html('answers')}: <code>{html.escape(self.answer_key())}</code>"
                    if self.show_answers else "")
-        where = f"<br>其中 <small>where</small>: {html.escape(self.defined())}" if self.defined() else ""
+        where = f"<br>其中 {english_html('where')}: {html.escape(self.defined())}" if self.defined() else ""
         return (f"<code>{html.escape(self.text)}</code> &nbsp; ({html.escape(self.given())}){where}"
-                f"<br>求 <small>find</small>: {html.escape(self.asked())}{answers}")
+                f"<br>求 {english_html('find')}: {html.escape(self.asked())}{answers}")
 
     def _repr_html_(self) -> str:
         """Jupyter 中显示为编号的一道题 (答案藏着, 除非 show_answers). One numbered question in a notebook."""
@@ -218,8 +218,8 @@ class Answers:
 
     def _repr_html_(self) -> str:
         body = "<br>".join(html.escape(line) for line in self.text.splitlines())
-        return (f'<details class="micrograd-cn-answers"><summary>点开看答案 <small>(click to see the answers)</small>'
-                f"</summary><p>{body}</p></details>")
+        summary = f"点开看答案 {english_html('(click to see the answers)')}"
+        return f'<details class="micrograd-cn-answers"><summary>{summary}</summary><p>{body}</p></details>'
 
 
 class ExerciseSet(list[Exercise]):
