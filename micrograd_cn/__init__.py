@@ -64,7 +64,10 @@ _LAZY: dict[str, str] = {
     "quiz_data": "backprop.diagnose",
     "check_manual_gradients": "backprop.manual",
     "layer_deltas": "backprop.deltas",
-    # 神经网络与训练 networks and training
+    # 神经网络与训练 networks and training (mg.MLP 即 mg.nn.MLP, 如 micrograd.nn)
+    "Neuron": "nn",
+    "Layer": "nn",
+    "MLP": "nn",
     "fit": "nn.train",
     "binary_accuracy": "nn.train",
     "micrograd_repr": "nn.spelling",

@@ -22,3 +22,17 @@ def fail(error: type[Exception], zh: str, en: str) -> NoReturn:
     Raise ``error`` with a bilingual message.
     """
     raise error(bilingual(zh, en))
+
+
+ENGLISH_STYLE = "color:#4b5563"
+"""HTML 中英文一半的样式: 灰色, 与中文同样大小 (投影仪上不缩小). The English half in HTML: grey, same size."""
+
+
+def english_html(escaped: str) -> str:
+    """HTML 中双语文字的英文一半 (已转义的文本): 灰色, 不用 <small>, 字号不小于中文.
+
+    The English half of a bilingual text in HTML (``escaped`` is already
+    HTML-escaped): grey rather than ``<small>``, so it stays as large as the
+    Chinese on a projector.
+    """
+    return f'<span style="{ENGLISH_STYLE}">{escaped}</span>'

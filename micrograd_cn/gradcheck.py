@@ -5,12 +5,13 @@ Gradient checking: backward() against central finite differences.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, as_value, no_grad
-from .errors import fail
+from .errors import english_html, fail
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,19 @@ class GradcheckReport(RowsReport):
         verdict = "全部通过 (all passed)" if self.ok else "有梯度不一致 (some gradients disagree)"
         lines.append(f"结论 verdict: {verdict}; eps={self.eps:g}, rtol={self.rtol:g}, atol={self.atol:g}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为 HTML 表格与一句结论. An HTML table and the verdict in a notebook."""
+        head = "".join(f"<th>{zh}<br>{english_html(en)}</th>" for zh, en in (
+            ("输入", "input"), ("值", "value"), ("反向传播", "analytic"), ("中心差分", "numeric"),
+            ("误差", "error"), ("通过", "ok")))
+        body = "".join(
+            f"<tr><td>{html.escape(row.name)}</td><td>{row.value:.6g}</td><td>{row.analytic:.10g}</td>"
+            f"<td>{row.numeric:.10g}</td><td>{row.error:.2e}</td><td>{'✓' if row.ok else '✗'}</td></tr>"
+            for row in self.rows)
+        verdict = "全部通过 (all passed)" if self.ok else "有梯度不一致 (some gradients disagree)"
+        return (f'<table class="micrograd-cn-gradcheck"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+                f"<p>结论 verdict: {verdict}; eps={self.eps:g}, rtol={self.rtol:g}, atol={self.atol:g}</p>")
 
 
 def gradcheck(f: Callable[..., Value], inputs: Sequence[Value | float], eps: float = 1e-6,

@@ -140,6 +140,7 @@ NAME_LENGTH = 12
 """自动生成的表达式名的最大长度, 更长的改用 "运算名+下标". Longest automatic expression name."""
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _SYMBOLS = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "^"}
 _STEMS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "pow"}
 
@@ -224,13 +225,26 @@ def wrap_name(name: str) -> str:
     return name
 
 
+def superscript(exponent: str) -> str:
+    """整数指数写成上标: "2" → ², "-1" → ⁻¹; 其他指数 (0.5) 写成 ^0.5. An integer exponent as superscript."""
+    if exponent.lstrip("-").isdigit():
+        return exponent.translate(_SUPERSCRIPTS)
+    return f"^{exponent}"
+
+
 def _expression(node: Value, parents: list[str]) -> str:
-    """节点的表达式名, 如 a+b、b+1、2·x、tanh(n); 无法简短表示时返回 ""."""
+    """节点的表达式名, 如 a+b、b+1、2·x、x²、tanh(n); 无法简短表示时返回 "".
+
+    The expression name of a node (``a+b``, ``b+1``, ``2·x``, ``x²``,
+    ``(1−a)²``, ``tanh(n)``), or "" when there is no short one.
+    """
     op = node.op
     if len(parents) == 2 and op in _SYMBOLS:
         return f"{wrap_name(parents[0])}{_SYMBOLS[op]}{wrap_name(parents[1])}"
     if len(parents) == 1:
         head, _, tail = op.partition(" ")
+        if tail and head == "**":  # "** 2": x², (1−a)²
+            return f"{wrap_name(parents[0])}{superscript(tail)}"
         if tail and head in _SYMBOLS:  # "+ 1": x+1
             return f"{wrap_name(parents[0])}{_SYMBOLS[head]}{tail}"
         if tail and tail in _SYMBOLS:  # "2 *": 2·x
@@ -240,6 +254,22 @@ def _expression(node: Value, parents: list[str]) -> str:
         if op.isidentifier():
             return f"{op}({parents[0]})"
     return ""
+
+
+def expression(node: Value, parent_names: list[str]) -> str:
+    """node 按父节点的名字写成的式子, 如 a+b、err²; 没有简短写法时写成 运算(父节点, …).
+
+    What ``node`` computes, written with its parents' names (``a+b``,
+    ``err²``, ``tanh(n)``, ``w1·x1 + w2·x2 + b`` for a ``dot``, ``p + q + b``
+    for a ``sum``), or ``op(p1, p2, …)`` when there is no short form.
+    """
+    if node.op == "sum":
+        return " + ".join(map(wrap_name, parent_names))
+    if node.op == "dot":  # 父节点是 (*左, *右[, 偏置]). The parents are (*left, *right[, bias]).
+        half = len(parent_names) // 2
+        terms = [f"{wrap_name(w)}·{wrap_name(x)}" for w, x in zip(parent_names[:half], parent_names[half:2 * half])]
+        return " + ".join(terms + [wrap_name(name) for name in parent_names[2 * half:]])
+    return _expression(node, parent_names) or f"{node.op}({', '.join(parent_names)})"
 
 
 def _automatic_names(order: list[Value], index: dict[int, int]) -> list[str]:

@@ -94,6 +94,39 @@ def test_e_example_missing_path_right_answer_and_sign():
     assert check_answer(steps, g["b"], 11).diagnosis is None  # 解释不了: 只说 "还不对". Unexplained.
 
 
+def test_a_verdict_reads_as_a_sentence_and_keeps_the_answer_back():
+    g = e_graph()
+    steps = backward_steps(g["e"])
+    right = check_answer(steps, g["b"], 5)
+    assert str(right) == repr(right) == "✔ 对了: ∂e/∂b = 5 (right: ∂e/∂b = 5)"
+    missing = check_answer(steps, g["b"], 2)
+    text = repr(missing)
+    assert text.startswith("✘ 还不对: ∂e/∂b ≠ 2. 漏了经过 d 的路径") and "提示: 看边 d→b" in text
+    assert "(not yet: ∂e/∂b ≠ 2. a path is missing" in text and "hint: look at edge d→b" in text
+    unexplained = check_answer(steps, g["b"], 11)
+    for verdict in (missing, unexplained):  # 错的答案不泄露正确答案. A wrong answer's verdict does not give it away.
+        assert "5" not in str(verdict) and "5" not in re.sub(r'style="[^"]*"', "", verdict._repr_html_())
+    for verdict in (right, missing, unexplained):
+        page = verdict._repr_html_()
+        assert "Value(" not in str(verdict) + page and "None" not in str(verdict) + page
+        assert page.startswith('<p class="micrograd-cn-verdict">') and "<small>" not in page
+    assert "Value(" not in repr(missing.diagnosis) and "missing_path" in repr(missing.diagnosis)
+
+
+def test_a_quiz_can_ask_only_some_nodes():
+    g = e_graph()
+    steps = backward_steps(g["e"])
+    every = quiz_data(steps)
+    assert [every["nodes"][i]["name"] for i in every["order"]] == ["e", "c", "a", "d", "b"]
+    some = quiz_data(steps, ask=[g["b"], g["c"], g["a"]])
+    assert [some["nodes"][i]["name"] for i in some["order"]] == ["c", "a", "b"]  # 反向传播的顺序. Backward order.
+    assert len(some["nodes"]) == 5  # 其余节点仍可点开看. The others are still there to look at.
+    stranger = mg.Value(7.5, "z")
+    for wrong in ([stranger], []):
+        with pytest.raises(ValueError, match=r"quiz ask: 要问的节点.*\(quiz ask: the nodes asked must be in the graph"):
+            quiz_data(steps, ask=wrong)
+
+
 def test_e_example_quiz_data_is_json_with_topological_indices():
     g = e_graph()
     data = json.loads(json.dumps(quiz_data(backward_steps(g["e"]))))

@@ -136,3 +136,42 @@ def test_every_asked_node_is_named_in_the_text(level):
         for q in ex.questions:
             assert q.name in ex.values or q.name in defined, (seed, ex.text, q.name)
             assert re.search(rf"(?<!\w){re.escape(q.name)}(?!\w)", ex.text), (seed, ex.text, q.name)
+
+
+def test_a_set_of_exercises_reads_as_a_numbered_list_with_the_answers_hidden():
+    sheet = mg.exercises(3, level=2, seed=7)
+    assert isinstance(sheet, list) and len(sheet) == 3 and sheet[0].number == 1  # 仍是 list. Still a list.
+    text, page = repr(sheet), sheet._repr_html_()
+    assert str(sheet) == text and text.splitlines()[0] == "3 道练习, 难度 2: 一个输入用了两次: 两条路径 " \
+        "(3 exercises, level 2: a shared input: two paths):"
+    for exercise in sheet:
+        assert f"{exercise.number}. {exercise.text}" in text and exercise.asked() in text
+        assert repr(exercise) == str(exercise) and "求 find: ∂" in repr(exercise)
+        assert exercise.answer_key() not in text and exercise.answer_key() not in page
+        assert exercise.answer_key() not in repr(exercise) + exercise._repr_html_()
+    for shown in (text, page, repr(sheet[0]), sheet[0]._repr_html_()):
+        assert not any(bad in shown for bad in ("Value(", "Question(", "answer=", "答案")), shown
+    assert page.count("<li ") == 3 and '<li value="2">' in page and "<small>" not in page
+
+    revealed = sheet.with_answers()
+    assert isinstance(revealed, type(sheet)) and revealed == sheet  # 同样的题. The same exercises.
+    for shown in (repr(revealed), revealed._repr_html_()):
+        assert all(exercise.answer_key() in shown.replace("&amp;", "&") for exercise in sheet)
+    asked = mg.exercises(3, level=2, seed=7, show_answers=True)
+    assert repr(asked) == repr(revealed) and [e.to_dict() for e in asked] == [e.to_dict() for e in sheet]
+    assert sheet.answer_key().splitlines()[0] == f"1. {sheet[0].answer_key()}"
+    first = sheet[0].questions[0]
+    assert f"{first.symbol} = {first.answer_text()}" in sheet[0].answer_key()
+
+
+def test_answers_stay_behind_a_click():
+    from micrograd_cn.classroom import Answers
+
+    hidden = Answers({"∂e/∂a": 4.0, "∂e/∂b": 6.0})
+    assert hidden.text == "∂e/∂a = 4\n∂e/∂b = 6"
+    assert "4" not in repr(hidden) and "6" not in repr(hidden)
+    page = hidden._repr_html_()
+    assert page.startswith('<details class="micrograd-cn-answers"><summary>点开看答案') and " open" not in page
+    assert "∂e/∂a = 4<br>∂e/∂b = 6" in page
+    sheet = mg.exercises(2, level=1, seed=3)
+    assert sheet.answers().text == sheet.answer_key() and sheet[1].answer_key() in sheet.answers()._repr_html_()

@@ -88,6 +88,18 @@ def test_repr_is_a_bilingual_table() -> None:
     assert "rtol=1e-06" in text and "atol=1e-09" in text
 
 
+def test_html_is_a_table_with_the_verdict() -> None:
+    report = mg.gradcheck(f_two_inputs, [Value(2.0, "a"), Value(3.0, "b")], rtol=1e-6, atol=1e-9)
+    page = report._repr_html_()
+    assert page.count("<tr><td>") == 2 and page.count("✓") == 2 and "3.070650825" in page
+    assert '<th>反向传播<br><span style="color:#4b5563">analytic</span></th>' in page
+    assert "全部通过 (all passed)" in page
+    assert "<small>" not in page  # 英文与中文一样大 (投影仪). English as large as the Chinese (projector).
+    assert str(report) == repr(report) and "GradcheckRow(" not in repr(report) + page
+    failing = mg.gradcheck(square_missing_one_path, [3.0])._repr_html_()
+    assert "✗" in failing and "有梯度不一致 (some gradients disagree)" in failing
+
+
 @pytest.mark.parametrize(("f", "x", "wrong", "right"), [
     (square_missing_one_path, 3.0, 3.0, 6.0),
     (sine_with_wrong_sign, 0.5, -0.8775825618903728, 0.8775825618903728),

@@ -112,8 +112,9 @@ def test_without_javascript_the_final_graph_and_every_step_show(pure, browser, t
     picture = page.locator(".mgcn-static-view img")
     assert picture.is_visible() and not page.locator(".mgcn-toolbar").count()
     assert picture.evaluate("img => img.naturalWidth") > 300  # 图片真的画出来了 the picture really draws
-    page.locator("details summary").click()
-    assert page.locator("details li").count() == 5
+    steps = page.locator("details li")  # 步骤列表是展开的. The list of steps is open.
+    assert steps.count() == 5 and all(steps.nth(k).is_visible() for k in range(5))
+    assert "jupyter trust" in page.locator(".mgcn-static-only").first.inner_text()
     page.goto(picture.get_attribute("src"))  # 反向传播结束时的梯度 the gradients after the backward pass
     assert "梯度 grad = 5" in page.content()
     context.close()

@@ -269,33 +269,80 @@ def test_step_through_player_in_notebook7(notebook7):
     assert notebook7.problems() == [] and notebook7.outside_requests == []
 
 
+# 输出区的文字 (innerText, 不含图片里的字): 不受信任时 SVG 被净化成的 "一堆散字" 就在这里.
+# The outputs' own text (innerText, not the text inside pictures): where sanitised SVG turns into loose text.
+OUTPUT_INNER_TEXT = "() => [...document.querySelectorAll('.jp-OutputArea-output')].map((out) => out.innerText)"
+
+# 播放器静态视图中图片框的大小与能否滚动. The static view's picture box: its size and whether it scrolls.
+STATIC_BOX = """(player) => {
+  const box = player.querySelector('.mgcn-static-view');
+  const img = box.querySelector('img');
+  const before = [box.scrollLeft, box.scrollTop];
+  box.scrollTo(200, 200);
+  const after = [box.scrollLeft, box.scrollTop];
+  box.scrollTo(0, 0);
+  const steps = [...player.querySelectorAll('details li')];
+  return {box: [box.clientWidth, box.clientHeight, box.scrollWidth, box.scrollHeight],
+          image: [img.naturalWidth, img.getBoundingClientRect().width], before, after,
+          open: player.querySelector('details').open, steps: steps.length,
+          shown_steps: steps.filter((li) => li.getClientRects().length > 0).length,
+          text: player.querySelector('.mgcn-static-only').innerText};
+}"""
+
+
 def test_untrusted_executed_notebook_shows_a_readable_player(lab):
-    """在别处执行的笔记本 (nbclient、nbmake、另一台电脑) 不受信任: 脚本不运行, 播放器至少要看得清.
+    """在别处执行的笔记本 (nbclient、nbmake、另一台电脑) 不受信任: 脚本不运行, 图与播放器至少要看得清.
 
     A notebook executed elsewhere (nbclient, nbmake, another computer) is not
-    trusted: JupyterLab runs no scripts and sanitizes its HTML.  The player
-    must then still be readable: a picture with text of at least 12 px, not
-    the graph's bare text.
+    trusted: JupyterLab runs no scripts, sanitizes its HTML and shows no
+    ``image/svg+xml``.  Graphs (draw_dot, frames) and players must then still
+    be pictures with text of at least 12 px, never the graph's bare text or
+    DOT source; the player's static view scrolls, lists every step and says
+    how to trust the notebook.
     """
     nbformat = require_module("nbformat")
     nbclient = require_module("nbclient")
-    path = lab.write_notebook("executed.ipynb", PLAYER_CELLS)
+    cells = [*PLAYER_CELLS, "mg.draw_dot(e)", "mg.frames(e)[3]"]
+    path = lab.write_notebook("executed.ipynb", cells)
     notebook = nbformat.read(path, as_version=4)
     nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
     nbformat.write(notebook, path)
     lab.open("executed.ipynb")
-    assert lab.trusted() == [False] * 4 and lab.problems() == []
+    assert lab.trusted() == [False] * len(cells) and lab.problems() == []
     players = lab.page.locator("div.mgcn-player")
     assert players.count() == 2
     for index, name in enumerate(("e", "net")):
         player = players.nth(index)
         player.scroll_into_view_if_needed()
         lab.screenshot(f"untrusted-{name}")
+    for cell, name in ((4, "draw-dot"), (5, "frame")):
+        lab.screenshot(f"untrusted-{name}", lab.output(cell))
     texts = "\n".join(lab.output_texts())
     dot_ids = sorted(set(re.findall(r"\b(?:n|op)\d+->(?:n|op)\d+", texts)))
     pictures = [picture for picture in lab.svg_font_sizes() if picture["texts"]]
     print(f"untrusted: pictures {[(p['cell'], p['kind'], p['min_px']) for p in pictures]}, "
           f"DOT ids shown as text: {dot_ids[:5]}")
     assert dot_ids == [], "the sanitized player shows the graph's bare text"
-    assert sorted(picture["cell"] for picture in pictures) == [1, 3]
+    assert sorted(picture["cell"] for picture in pictures) == [1, 3, 4, 5]
+    assert all(picture["kind"] == "img" for picture in pictures)  # 一张图片, 不是散字. A picture, not loose text.
     assert all(picture["min_px"] >= MIN_PX for picture in pictures), pictures
+    inner = "\n".join(lab.page.evaluate(OUTPUT_INNER_TEXT))
+    for soup in ("数据 data =", "梯度 grad =", "digraph", "->", "Value(", "undefined"):
+        assert soup not in inner, f"{soup!r} shown as text in an untrusted notebook"
+
+    for index, steps in enumerate((5, run_count(notebook))):
+        static = lab.page.evaluate(STATIC_BOX, players.nth(index).element_handle())
+        print(f"untrusted player {index}: {static['box']} image {static['image']}, steps {static['shown_steps']}")
+        assert static["open"] and static["steps"] == static["shown_steps"] == steps  # 全部步骤都列出. Every step.
+        assert "jupyter trust" in static["text"] and "Trust Notebook" in static["text"] and "信任" in static["text"]
+        width, height, scroll_width, scroll_height = static["box"]
+        assert height <= 560 and static["image"][0] == static["image"][1]  # 原大小, 不缩小. At its own size.
+        if scroll_width > width or scroll_height > height:  # 比框大的图可以滚动. A bigger picture scrolls.
+            assert static["after"] != static["before"], static
+    net = lab.page.evaluate(STATIC_BOX, players.nth(1).element_handle())
+    assert net["box"][2] > net["box"][0] and net["box"][3] > net["box"][1]  # 2-2-2 网络比框大. The net is bigger.
+
+
+def run_count(notebook) -> int:
+    """第三个单元打印的步数 ("steps 28"). The number of steps the third cell printed."""
+    return int("".join(notebook.cells[2].outputs[0]["text"]).split()[1])

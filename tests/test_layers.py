@@ -98,6 +98,8 @@ def test_public_names_keep_working_and_dir_lists_only_public_names() -> None:
     assert not [name for name in names if name.startswith("_") and name != "__version__"]
     assert {"Any", "annotations", "import_module"}.isdisjoint(names)
     assert {"nn", "viz", "backprop", "classroom", "app", "Value", "draw_dot", "trace"} <= set(names)
+    assert mg.MLP is mg.nn.MLP and mg.Layer is mg.nn.Layer and mg.Neuron is mg.nn.Neuron  # 如 README. As the README.
+    assert {"MLP", "Layer", "Neuron"} <= set(names)
 
 
 def _resolves(path: str) -> bool:

@@ -4,6 +4,7 @@ Every lesson run as a teacher runs it on a projector: real JupyterLab 4 in
 real headless Chromium at 1366×768, all eight in one JupyterLab server
 (started and stopped by the harness).  For each lesson, after "Run All":
 
+- the file opens unmodified (nothing JupyterLab writes back differs from it);
 - no error output: no traceback, no widget error, no uncaught page error,
   nothing on stderr (warnings included);
 - every drawn graph and player has its smallest text at 12 px or more on
@@ -18,6 +19,8 @@ Screenshots of each lesson's players and plots go to the harness's folder
 
 from __future__ import annotations
 
+import json
+import platform
 import time
 from pathlib import Path
 
@@ -42,7 +45,13 @@ def test_there_are_eight_lessons():
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.name[:2] for lesson in LESSONS])
 def test_lesson_runs_readably_in_jupyterlab(lab, lesson):
     started = time.monotonic()
-    run = lab.run_notebook(lesson)
+    lab.copy_notebook(lesson)
+    lab.open(lesson.name)
+    # 打开时不是 "已修改": 文件里的 language_info 就是内核报告的 (同一个 Python 版本时).
+    # Not modified on opening: the stored language_info is what the kernel reports (for the same Python version).
+    stored = json.loads(lesson.read_text(encoding="utf-8"))["metadata"]["language_info"]["version"]
+    assert lab.is_dirty() == (stored != platform.python_version()), "the lesson opens marked modified"
+    run = lab.run_all(300_000)
     assert run.problems == [] and run.unexecuted == [], run.problems
     assert lab.stderr() == []
 

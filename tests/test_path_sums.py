@@ -25,12 +25,28 @@ def test_e_example_paths(worked_examples):
     assert sums.paths[0].nodes == (nodes["b"], nodes["c"], e)
     a_sums = path_sums(e, nodes["a"])
     assert [str(p) for p in a_sums.paths] == ["a → c → e: 1 × 2 = 2"] and a_sums.total == ref["grads"]["a"]
-    # 乘法次数: 每条路径每条边一次; 反向传播每条边一次 multiplications
-    assert (sums.multiplications, a_sums.multiplications) == (4, 2)
+    # 乘法次数: 一条 k 条边的路径乘 k − 1 次 ("1 × 2 = 2" 是一次); 反向传播每条边一次 multiplications
+    assert (sums.multiplications, a_sums.multiplications) == (2, 1)
     assert backward_multiplications(e) == 5 == sums.backward_multiplications
-    assert path_sum_multiplications(e) == 6 > backward_multiplications(e)
+    assert path_sum_multiplications(e) == 3 == sums.multiplications + a_sums.multiplications
     text = str(sums)
-    assert "b → c → e: 1 × 2 = 2" in text and "∂e/∂b = 5" in text and "路径求和 4 次" in text and "backward: 5" in text
+    assert text.startswith("从 b 到 e 的全部 2 条路径 (all 2 paths from b to e):")
+    assert "b → c → e: 1 × 2 = 2" in text and "∂e/∂b = 5" in text and "路径求和 2 次" in text
+    assert "path sums 2 for ∂e/∂b alone; backward 5 for every gradient" in text
+    a_text = str(a_sums)  # 一条路径: 单数 one path: singular
+    assert a_text.startswith("从 a 到 e 只有 1 条路径 (the only path from a to e):")
+    assert "all 1 paths" not in a_text and "路径求和 1 次" in a_text
+
+
+def test_path_sums_show_as_text_and_as_a_table(worked_examples):
+    nodes = chain_rule_example()
+    sums = path_sums(nodes["e"], nodes["b"])
+    assert repr(sums) == str(sums) and "Value(" not in repr(sums)
+    page = sums._repr_html_()
+    assert page.count("<tr><td>") == 2 and "b → c → e" in page and "1 × 3" in page and "∂e/∂b = 5" in page
+    assert "Value(" not in page and "path sums 2 for ∂e/∂b alone" in page and "<small>" not in page
+    nothing = path_sums(nodes["c"], nodes["d"])
+    assert str(nothing).startswith("从 d 到 c 没有路径 (no path from d to c):")
 
 
 def test_diamond_ladder_shows_the_redundancy():
@@ -39,12 +55,12 @@ def test_diamond_ladder_shows_the_redundancy():
         sums = path_sums(out, x)
         assert len(sums) == 2**layers
         assert sums.total == pytest.approx(5.0**layers)
-        assert sums.multiplications == path_sum_multiplications(out, [x]) == 2 * layers * 2**layers
+        assert sums.multiplications == path_sum_multiplications(out, [x]) == (2 * layers - 1) * 2**layers
         assert backward_multiplications(out) == 4 * layers
         out.backward()
         assert x.grad == pytest.approx(sums.total)
     x, out = diamond_ladder(20)  # 一百万条路径, 只数不列 a million paths, counted not listed
-    assert path_sum_multiplications(out, [x]) == 40 * 2**20 and backward_multiplications(out) == 80
+    assert path_sum_multiplications(out, [x]) == 39 * 2**20 and backward_multiplications(out) == 80
     assert "65536" in redundancy_table()
 
 

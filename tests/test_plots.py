@@ -211,6 +211,7 @@ def test_history_loss_and_accuracy_differ_in_colour_and_style():
     assert len(lines) == 4  # 训练/验证 × 损失/准确率. Train/validation × loss/accuracy.
     colours = [matplotlib_colour(line.get_color()) for line in lines]
     assert len(set(colours)) == 4, colours  # 四条线四种颜色. Four lines, four colours.
+    ax = ax.ax  # plot_history 返回 Plot; 比较它包着的 Axes. plot_history returns a Plot: compare its Axes.
     loss = {line.get_linestyle() for line in ax.get_lines() if len(line.get_xdata()) > 2}
     accuracy = {line.get_linestyle() for each in all_axes(ax) if each is not ax for line in each.get_lines()}
     assert loss and accuracy and not loss & accuracy, (loss, accuracy)  # 线型也不同. Line styles differ too.
@@ -234,3 +235,27 @@ def test_curve_is_made_for_a_projector():
     assert ax.xaxis.label.get_fontsize() >= 12 and shown_width_px(ax.figure) <= CELL_PX
     with pytest.raises(ValueError, match="plot_curve"):
         plots.plot_curve([])
+
+
+def test_a_plot_shows_as_its_figure_not_an_axes_line(monkeypatch):
+    """笔记本单元的最后一行是画图函数时, 显示的是图 (一次), 没有 "<Axes: …>" 这一行.
+
+    As a notebook cell's last line a plot helper shows its figure once and
+    no ``<Axes: …>`` text: IPython calls ``_ipython_display_``, which shows
+    the figure and closes it so the inline backend does not show it again.
+    """
+    formatters = require_module("IPython.core.formatters")
+    plt = require_module("matplotlib.pyplot")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objects, **_: shown.extend(objects))
+    for plot in (plots.plot_history(history(False)), plot_gradient_norms({"RNN": [1e-3, 1e-2, 1.0]}),
+                 plots.plot_decision_boundary(MLP(2, [3, 1], seed=0), [[0.0, 1.0], [1.0, 0.0]], [0, 1],
+                                              resolution=6)):
+        data, _ = formatters.DisplayFormatter().format(plot)
+        assert data == {} and shown[-1] is plot.figure  # 只有图, 没有文字结果. The figure, no text result.
+        assert not plt.fignum_exists(plot.figure.number)  # 已关闭, 不会再显示一次. Closed: not shown twice.
+        assert "<Axes" not in repr(plot) and repr(plot).startswith("<图 plot")
+        assert plot.get_title() == plot.ax.get_title() and plot.figure is plot.ax.figure  # 用起来就是 Axes.
+    given = plt.subplots()[1]
+    again = plots.plot_history(history(False), ax=plots.plot_history(history(False), ax=given))
+    assert again.ax is given  # 把 Plot 当 ax 传回去也行. A Plot passed back as ax draws on its Axes.

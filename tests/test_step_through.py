@@ -185,3 +185,28 @@ def test_data_survives_script_endings_and_comments_in_names():
     page = step_through(y).html
     assert page.count("</script>") == 2  # 只有播放器自己的两个 script 结束标签. Only the player's own two.
     assert player_json(page)["nodes"][0]["name"] == "</script><!--x"
+
+
+def test_every_option_of_the_player_is_documented_in_the_docstrings():
+    """API 参考页由文档字符串生成: 每个选项都要在那里写明. The API page is built from these docstrings."""
+    import inspect
+
+    from micrograd_cn.viz.html import export_html
+    from micrograd_cn.viz.notebook import step_through
+    from micrograd_cn.viz.player import player_data
+
+    options = [name for name in inspect.signature(player_data).parameters]
+    assert {"params", "interval_ms", "quiz", "ask", "layered", "rankdir"} <= set(options)
+    for name in options:
+        assert f"- ``{name}``:" in player_data.__doc__, name
+    for function in (step_through, export_html):
+        own = [name for name in inspect.signature(function).parameters if name != "options"]
+        passed_on = [name for name in options if name not in ("out", "lang", "layout")]
+        for name in {*own, *passed_on}:
+            assert f"``{name}``" in function.__doc__, (function.__name__, name)
+
+
+def test_a_list_of_frames_reads_as_captions(e):
+    shown = repr(frames(e))
+    assert "Value(" not in shown and "BackwardStep(" not in shown
+    assert shown.startswith("[<Frame 0: 第 0 步: 前向传播已算出数据") and "<Frame 5: 第 5/5 步: ∂e/∂b += " in shown

@@ -87,6 +87,21 @@ def test_automatic_names_are_short_unique_and_never_bare_counters():
     assert mg.graph.snapshot(twins[0] * twins[1]).names == ["t", "t+1", "t", "+₁", "(t+1)·(+₁)"]
 
 
+def test_powers_are_named_with_superscripts_and_parenthesised_once():
+    a = mg.Value(0.25, "a⁽²⁾₁")
+    square = (1 - a) ** 2
+    error = square * 0.5
+    error.label = "E_1"
+    steps = backward_steps(error)
+    names = steps.graph.names
+    assert names == ["a⁽²⁾₁", "1−a⁽²⁾₁", "(1−a⁽²⁾₁)²", "E_1"]
+    assert steps[0].equation().startswith("∂E_1/∂(1−a⁽²⁾₁)² += ")  # 不是 ∂((1−a⁽²⁾₁)^2). Not ∂((…)^2).
+    x = mg.Value(2.0, "x")
+    assert mg.graph.snapshot(x ** -1).names[-1] == "x⁻¹" and mg.graph.snapshot(x ** 0.5).names[-1] == "x^0.5"
+    assert mg.graph.snapshot((-x) ** 3).names[-1] == "(−x)³" and mg.graph.snapshot(x ** 2 * 3).names[-1] == "x²·3"
+    assert all("^" not in name for name in names)
+
+
 def test_table_text():
     table = backward_steps(chain_rule_example()["e"]).table()
     lines = table.splitlines()
@@ -113,7 +128,9 @@ def test_str_html_and_dict():
     text = str(steps)
     assert steps.table() in text and steps.equations() in text
     page = steps._repr_html_()
-    assert page.count("<tr>") == 6 and "累计 5" in page and "<th>步骤<br><small>step</small></th>" in page
+    assert page.count("<tr>") == 6 and "累计 5" in page
+    assert '<th>步骤<br><span style="color:#4b5563">step</span></th>' in page
+    assert "<small>" not in page
     data = json.loads(json.dumps(steps.to_dict()))
     assert data["out"] == "e" and data["value"] == 6.0
     assert [ev["to"] for ev in data["events"]] == ["c", "d", "a", "b", "b"]

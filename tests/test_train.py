@@ -186,7 +186,7 @@ def test_plots_return_axes_without_warnings():
     import matplotlib.pyplot as plt
 
     fig, given = plt.subplots()
-    assert plot_history(history, ax=given) is given
+    assert plot_history(history, ax=given).ax is given
     plt.close("all")
     with pytest.raises(ValueError, match="2-D"):
         plot_decision_boundary(model, [[1.0, 2.0, 3.0]], [1])

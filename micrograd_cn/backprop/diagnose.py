@@ -33,12 +33,14 @@ or to 4 significant digits (the picture's display) counts as right.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import html
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
 from ..engine import Value, checked_float
+from ..errors import english_html, fail
 from ..graph import backward_order
 from .trace import BackwardSteps, Explanation, Term, format_number, partial, path_sums
 
@@ -111,6 +113,12 @@ class Diagnosis:
     hint_en: str
     edges: tuple[tuple[Value, int], ...]
     also: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        return f"{self.zh}; 提示: {self.hint_zh}\n({self.en}; hint: {self.hint_en})"
+
+    def __repr__(self) -> str:
+        return f"<Diagnosis {self.kind}: {format_number(self.value)} — {self.zh}>"
 
     def to_dict(self, index: Mapping[int, int]) -> dict[str, Any]:
         """可写成 JSON 的字典, 边写成 [使用者的拓扑序号, k]. JSON-ready, edges as ``[consumer index, k]``."""
@@ -315,12 +323,46 @@ class Verdict:
     """对一个答案的判定: 是否正确, 正确答案, 以及解释这个错误答案的诊断 (没有则为 None).
 
     The verdict on a typed answer: ``correct``, the right ``answer``, and the
-    :class:`Diagnosis` that explains a wrong one (None when none does).
+    :class:`Diagnosis` that explains a wrong one (None when none does);
+    ``typed`` and ``symbol`` (∂e/∂b) say what was checked.  Printed or shown
+    in a notebook it is one sentence, and a wrong answer's sentence does not
+    give the right one away.
     """
 
     correct: bool
     answer: float
     diagnosis: Diagnosis | None
+    typed: float | None = field(default=None, compare=False)
+    symbol: str = field(default="", compare=False)
+
+    def _parts(self) -> tuple[str, str, str, str]:
+        """(中文结论, 英文结论, 中文说明, 英文说明). The verdict and the explanation, in Chinese and English."""
+        left = self.symbol or "∂out/∂x"
+        typed = format_number(self.typed if self.typed is not None else self.answer)
+        if self.correct:
+            return f"✔ 对了: {left} = {typed}", f"right: {left} = {typed}", "", ""
+        head_zh, head_en = f"✘ 还不对: {left} ≠ {typed}", f"not yet: {left} ≠ {typed}"
+        if self.diagnosis is None:
+            return head_zh, head_en, "再想想每条路径和每个局部导数", "think again about every path and local derivative"
+        d = self.diagnosis
+        return head_zh, head_en, f"{d.zh}; 提示: {d.hint_zh}", f"{d.en}; hint: {d.hint_en}"
+
+    def __str__(self) -> str:
+        head_zh, head_en, zh, en = self._parts()
+        if not zh:
+            return f"{head_zh} ({head_en})"
+        return f"{head_zh}. {zh}\n({head_en}. {en})"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为一两句话 (对的绿色, 错的红色). One or two sentences in a notebook."""
+        head_zh, head_en, zh, en = self._parts()
+        color = "#15803d" if self.correct else "#b91c1c"
+        more = f"<br>{html.escape(zh)}<br>{english_html(html.escape(en))}" if zh else ""
+        return (f'<p class="micrograd-cn-verdict"><strong style="color:{color}">{html.escape(head_zh)}</strong> '
+                f"{english_html(f'({html.escape(head_en)})')}{more}</p>")
 
 
 def check_answer(steps: BackwardSteps, node: Value, value: float) -> Verdict:
@@ -330,26 +372,37 @@ def check_answer(steps: BackwardSteps, node: Value, value: float) -> Verdict:
     a wrong value close to a diagnosis's value gets that diagnosis.
     """
     value = checked_float(value, "check_answer")
-    answer = steps.explain(node).value
+    explanation = steps.explain(node)
+    answer, symbol = explanation.value, partial(explanation.out_name, explanation.name)
     if close(value, answer):
-        return Verdict(True, answer, None)
+        return Verdict(True, answer, None, value, symbol)
     found = next((d for d in diagnose(steps, node) if close(value, d.value)), None)
-    return Verdict(False, answer, found)
+    return Verdict(False, answer, found, value, symbol)
 
 
-def quiz_data(steps: BackwardSteps, with_explanations: bool = True) -> dict[str, Any]:
-    """播放器的测验数据 (可写成 JSON): 每个节点的答案、链式法则展开与典型错误.
+def quiz_data(steps: BackwardSteps, with_explanations: bool = True,
+              ask: Iterable[Value] | None = None) -> dict[str, Any]:
+    """播放器的测验数据 (可写成 JSON): 每个节点的答案、链式法则展开与典型错误; ask 只问这些节点.
 
     The quiz data for the player, JSON-ready.  Nodes are keyed by their index
     ``i`` in ``topological_order(out)`` (the drawn graph's ``node-<i>``), edges
     are ``[consumer index, k]`` (the drawn ``d-<i>-<k>``):
     ``{"out", "out_name", "rtol", "atol", "order", "nodes"}`` where ``order``
-    is the suggested (backward) order of indices and ``nodes[i]`` is
+    is the suggested (backward) order of the indices asked and ``nodes[i]`` is
     ``{"index", "name", "answer", "text", "explain", "diagnoses"}`` (``text``
     is the answer as the graph prints it; ``explain`` only
-    ``with_explanations``, for a page that has them already).
+    ``with_explanations``, for a page that has them already).  ``ask`` (default:
+    every node) limits the questions to these Values, e.g. the ones with a
+    textbook name; every one of them must be in the graph.
     """
     index = steps.graph.index
+    asked = None if ask is None else {id(node): node for node in ask}
+    if asked is not None:
+        stray = [node for key, node in asked.items() if key not in index]
+        if stray or not asked:
+            shown = f"{getattr(stray[0], 'data', stray[0])!r}" if stray else "[]"
+            fail(ValueError, f"quiz ask: 要问的节点必须在 {steps.out_name} 的计算图中, 且至少一个; 收到 {shown}",
+                 f"quiz ask: the nodes asked must be in the graph of {steps.out_name}, at least one; got {shown}")
     nodes = []
     for i, node in enumerate(steps.graph.order):
         explanation = steps.explain(node)
@@ -359,5 +412,6 @@ def quiz_data(steps: BackwardSteps, with_explanations: bool = True) -> dict[str,
         if with_explanations:
             entry["explain"] = explanation.to_dict(index)
         nodes.append(entry)
+    order = [index[id(node)] for node in backward_order(steps.out) if asked is None or id(node) in asked]
     return {"out": index[id(steps.out)], "out_name": steps.out_name, "rtol": RTOL, "atol": ATOL,
-            "order": [index[id(node)] for node in backward_order(steps.out)], "nodes": nodes}
+            "order": order, "nodes": nodes}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, overload
 
 from ..engine import Value, propagate, zero_grad
-from ..errors import fail
+from ..errors import english_html, fail
 from ..graph import GraphSnapshot, backward_order, display_names, snapshot, topological_order, wrap_name
 
 Lang = Literal["zh", "en"]
@@ -218,12 +218,12 @@ class BackwardSteps(Sequence[BackwardStep]):
     def _repr_html_(self) -> str:
         """Jupyter 中显示为 HTML 表格. Shown as an HTML table in Jupyter."""
         headers = zip(*self._header_rows("zh"))
-        head = "".join(f"<th>{html.escape(zh)}<br><small>{html.escape(en)}</small></th>" for zh, en in headers)
+        head = "".join(f"<th>{html.escape(zh)}<br>{english_html(html.escape(en))}</th>" for zh, en in headers)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row)
             + f"<td><code>{html.escape(step.equation('zh'))}</code></td></tr>"
             for row, step in zip(self._rows(), self._steps))
-        return (f"<table class=\"micrograd-cn-steps\"><thead><tr>{head}<th>等式<br><small>equation</small></th>"
+        return (f"<table class=\"micrograd-cn-steps\"><thead><tr>{head}<th>等式<br>{english_html('equation')}</th>"
                 f"</tr></thead><tbody>{body}</tbody></table>")
 
     def to_dict(self) -> dict[str, Any]:
@@ -432,8 +432,10 @@ class PathSums:
 
     Every path from ``x`` to ``out``.  ``total`` (the sum of the path
     products) equals ∂out/∂x.  ``multiplications`` counts the multiplications
-    of this method (one per edge of each path, like backward's one
-    ``local × grad`` per edge); compare with :func:`backward_multiplications`.
+    this method really does: a path of k edges multiplies k local derivatives,
+    which is k − 1 multiplications (``1 × 2 = 2`` is one).  Compare with
+    ``backward_multiplications``, backward's one ``local × grad`` per edge
+    for every gradient at once (:func:`backward_multiplications`).
     """
 
     out: Value
@@ -448,17 +450,46 @@ class PathSums:
     def __len__(self) -> int:
         return len(self.paths)
 
+    def _heading(self) -> tuple[str, str]:
+        """标题的中文与英文 (只有一条路径时用单数). The heading in Chinese and English, singular for one path."""
+        n, x, out = len(self.paths), self.x_name, self.out_name
+        if n == 0:
+            return f"从 {x} 到 {out} 没有路径", f"no path from {x} to {out}"
+        if n == 1:
+            return f"从 {x} 到 {out} 只有 1 条路径", f"the only path from {x} to {out}"
+        return f"从 {x} 到 {out} 的全部 {n} 条路径", f"all {n} paths from {x} to {out}"
+
+    def _counts(self) -> tuple[str, str]:
+        """乘法次数的比较, 中文与英文. The multiplication counts compared, in Chinese and English."""
+        d, mine, theirs = partial(self.out_name, self.x_name), self.multiplications, self.backward_multiplications
+        return (f"乘法次数: 路径求和 {mine} 次 (只得到 {d}); 反向传播 {theirs} 次 (得到所有梯度)",
+                f"multiplications: path sums {mine} for {d} alone; backward {theirs} for every gradient")
+
     def __str__(self) -> str:
-        d = partial(self.out_name, self.x_name)
-        lines = [f"从 {self.x_name} 到 {self.out_name} 的全部 {len(self.paths)} 条路径 "
-                 f"(all {len(self.paths)} paths from {self.x_name} to {self.out_name}):"]
-        lines += [f"  {path}" for path in self.paths]
-        lines.append(f"合计 total: {d} = {format_number(self.total)}")
-        lines.append(f"乘法次数 multiplications: 路径求和 {self.multiplications} 次 (只得到 {d}); "
-                     f"反向传播 {self.backward_multiplications} 次 (得到所有梯度)")
-        lines.append(f"(path sums: {self.multiplications} for {d} alone; "
-                     f"backward: {self.backward_multiplications} for every gradient)")
+        zh, en = self._heading()
+        counts_zh, counts_en = self._counts()
+        lines = [f"{zh} ({en}):", *(f"  {path}" for path in self.paths),
+                 f"合计 total: {partial(self.out_name, self.x_name)} = {format_number(self.total)}",
+                 counts_zh, f"({counts_en})"]
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为一张表: 每条路径一行, 然后是合计与乘法次数. An HTML table in Jupyter."""
+        zh, en = self._heading()
+        counts_zh, counts_en = self._counts()
+        rows = "".join(f"<tr><td>{html.escape(' → '.join(path.names))}</td>"
+                       f"<td>{html.escape(' × '.join(map(format_number, path.locals)) or '1')}</td>"
+                       f"<td>{html.escape(format_number(path.product))}</td></tr>" for path in self.paths)
+        total = html.escape(f"{partial(self.out_name, self.x_name)} = {format_number(self.total)}")
+        return (f'<table class="micrograd-cn-paths"><caption>{html.escape(zh)} ({html.escape(en)})</caption>'
+                f"<thead><tr><th>路径<br>{english_html('path')}</th><th>局部导数之积<br>"
+                f"{english_html('product of local derivatives')}</th><th>乘积<br>{english_html('product')}</th>"
+                "</tr></thead>"
+                f"<tbody>{rows}</tbody><tfoot><tr><td colspan=\"3\">合计 total: {total}</td></tr></tfoot></table>"
+                f"<p>{html.escape(counts_zh)}<br>{english_html(html.escape(counts_en))}</p>")
 
 
 def backward_multiplications(out: Value) -> int:
@@ -520,7 +551,7 @@ def path_sums(out: Value, x: Value, limit: int = MAX_PATHS) -> PathSums:
             stack.append((parent, (*nodes, parent), (*locals_, local)))
     return PathSums(out=out, x=x, out_name=names[id(out)], x_name=names.get(id(x), x.label or "x"),
                     paths=tuple(paths), total=sum(path.product for path in paths),
-                    multiplications=sum(len(path.locals) for path in paths),
+                    multiplications=sum(max(len(path.locals) - 1, 0) for path in paths),
                     backward_multiplications=backward_multiplications(out))
 
 
@@ -528,10 +559,16 @@ def path_sum_multiplications(out: Value, inputs: Sequence[Value] | None = None) 
     """用路径求和得到 inputs (默认: 所有叶子) 的梯度共需多少次乘法 (不列出路径, 可处理巨量路径).
 
     How many multiplications path summing needs for the gradients of
-    ``inputs`` (default: every leaf): the sum over paths of their lengths,
-    counted by dynamic programming without listing any path.
+    ``inputs`` (default: every leaf): a path of k edges costs k − 1, so the
+    sum over paths of their lengths minus the number of paths, counted by
+    dynamic programming without listing any path.
     """
     order = topological_order(out)
     if inputs is None:
         inputs = [node for node in order if not node.parents]
-    return sum(_path_stats(order, x)[1].get(id(out), 0) for x in inputs)
+    total = 0
+    for x in inputs:
+        counts, lengths = _path_stats(order, x)
+        if x is not out:
+            total += lengths.get(id(out), 0) - counts.get(id(out), 0)
+    return total

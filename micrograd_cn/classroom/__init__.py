@@ -7,7 +7,8 @@ a projector and the extras check.  May import every layer but ``app``.
 
 from __future__ import annotations
 
-from .exercises import LEVELS, Exercise, Question, exercises
+from .exercises import LEVELS, Answers, Exercise, ExerciseSet, Question, exercises
 from .worksheet import worksheet_html, write_worksheet
 
-__all__ = ["LEVELS", "Exercise", "Question", "exercises", "worksheet_html", "write_worksheet"]
+__all__ = ["LEVELS", "Answers", "Exercise", "ExerciseSet", "Question", "exercises", "worksheet_html",
+           "write_worksheet"]

@@ -209,17 +209,18 @@ def explode_and_clip_demo(scale: float = 3.0, steps: int = 20, nh: int = 8, nin:
 
 def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: Any = None,
                         title: str | tuple[str, str] | None = None) -> Any:
-    """画 ‖∂L/∂h_t‖ 对时间步 t 的曲线 (对数纵轴, 整数时间步, 图例在外), 默认比较 RNN / GRU / LSTM; 返回 Axes.
+    """画 ‖∂L/∂h_t‖ 对时间步 t 的曲线 (对数纵轴, 整数时间步, 图例在外), 默认比较 RNN / GRU / LSTM.
 
     Plot ``‖∂L/∂h_t‖`` against the time step ``t`` on a log scale, one curve
     per entry of ``curves`` (name → norms); by default the curves of
     :func:`compare_cells`.  Draws on ``ax`` if given, else on a new figure.
     ``title`` is a ``(Chinese, English)`` pair or a string used as is.
     Labels are bilingual when a Chinese font is installed, English otherwise
-    (see :mod:`micrograd_cn.plots`).  Needs matplotlib
+    (see :mod:`micrograd_cn.plots`).  Returns a :class:`~micrograd_cn.classroom.plots.Plot`,
+    used like its Axes and shown as the figure in a notebook.  Needs matplotlib
     (``pip install 'micrograd_cn[train]'``).
     """
-    from .plots import _axes, for_projector, label_axes, legend_outside
+    from .plots import Plot, _axes, for_projector, label_axes, legend_outside
 
     if curves is None:
         curves = compare_cells()
@@ -235,4 +236,4 @@ def plot_gradient_norms(curves: dict[str, Sequence[float]] | None = None, ax: An
     ax.grid(True, which="both", alpha=0.3)
     for_projector(ax, integer_x=True)
     legend_outside(ax)
-    return ax
+    return Plot(ax)

@@ -14,21 +14,25 @@ at graded levels, deterministic per seed.
 Each :class:`Exercise` holds the expression, the graph (a labelled
 :class:`Value`), the questions (which ∂out/∂node to find) and their answers;
 :meth:`Exercise.backward_steps` gives the recorded pass a quiz player needs.
+:func:`exercises` returns an :class:`ExerciseSet`, a list that prints (and
+shows in a notebook) as a numbered list of questions; the answers stay
+hidden until asked for (``show_answers=True`` or :meth:`ExerciseSet.with_answers`).
 """
 
 from __future__ import annotations
 
+import html
 import os
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..backprop.diagnose import quiz_data
 from ..backprop.trace import BackwardSteps, backward_steps, format_number, partial
 from ..engine import Value, dot, sum, zero_grad  # noqa: A004
-from ..errors import fail
+from ..errors import english_html, fail
 from ..graph import backward_order, topological_order
 
 LEVELS: dict[int, tuple[str, str]] = {
@@ -89,6 +93,8 @@ class Exercise:
     (``e = (a + b) · (b + 1)``; several equations are separated by ``"; "``),
     the ``values`` of its named leaves and constants, the
     graph ``out`` (every node labelled) and the ``questions``.
+    Printed or shown in a notebook it is the question alone; with
+    ``show_answers`` (see :meth:`with_answers`) the answer key follows.
     """
 
     number: int
@@ -97,6 +103,45 @@ class Exercise:
     values: dict[str, float]
     out: Value
     questions: tuple[Question, ...]
+    show_answers: bool = field(default=False, compare=False)
+    """打印与显示时是否附上答案. Whether printing and display include the answers."""
+
+    def given(self) -> str:
+        """已知的数, 如 "a = 2, b = 1". The given values, like ``a = 2, b = 1``."""
+        return ", ".join(f"{name} = {format_number(value)}" for name, value in self.values.items())
+
+    def asked(self) -> str:
+        """要求的偏导, 如 "∂e/∂a, ∂e/∂b". What is asked for, like ``∂e/∂a, ∂e/∂b``."""
+        return ", ".join(q.symbol for q in self.questions)
+
+    def answer_key(self) -> str:
+        """答案, 如 "∂e/∂a = 2, ∂e/∂b = 5" (需要时按规定舍入). The answers, rounded where the level says so."""
+        return ", ".join(f"{q.symbol} = {q.answer_text()}" for q in self.questions)
+
+    def with_answers(self) -> Exercise:
+        """同一道题, 打印与显示时附上答案. The same exercise, printed and shown with its answers."""
+        return replace(self, show_answers=True)
+
+    def __str__(self) -> str:
+        lines = [f"{self.number}. {self.text}    ({self.given()})"]
+        lines.append(f"   求 find: {self.asked()}")
+        if self.show_answers:
+            lines.append(f"   答案 answers: {self.answer_key()}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _html_item(self) -> str:
+        """题目列表中的一项 (不含 <li>). One item of the list of exercises."""
+        answers = (f"<br>答案 {english_html('answers')}: <code>{html.escape(self.answer_key())}</code>"
+                   if self.show_answers else "")
+        return (f"<code>{html.escape(self.text)}</code> &nbsp; ({html.escape(self.given())})"
+                f"<br>求 {english_html('find')}: {html.escape(self.asked())}{answers}")
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为编号的一道题 (答案藏着, 除非 show_answers). One numbered question in a notebook."""
+        return f'<ol class="micrograd-cn-exercises" start="{self.number}"><li>{self._html_item()}</li></ol>'
 
     @property
     def decimals(self) -> int | None:
@@ -141,6 +186,73 @@ class Exercise:
                 "decimals": self.decimals,
                 "questions": [{"index": index[id(q.node)], "name": q.name, "symbol": q.symbol,
                                "answer": q.answer, "answer_text": q.answer_text()} for q in self.questions]}
+
+
+class Answers:
+    """藏起来的答案: 笔记本中显示为折叠的 "点开看答案", 点开才看得见; 打印时只说怎样看.
+
+    Answers kept out of sight until asked for.  In a notebook they show as a
+    closed "点开看答案 (answers)" box that a click opens (a ``<details>``
+    element, which also survives an untrusted notebook's sanitiser); printed,
+    they only say how to see them (``print(answers.text)``).  ``answers`` is
+    a mapping such as ``{"∂e/∂a": 4.0}`` or ready lines of text.
+    """
+
+    def __init__(self, answers: dict[str, float] | Sequence[str]) -> None:
+        if isinstance(answers, dict):
+            lines = [f"{name} = {format_number(value)}" for name, value in answers.items()]
+        else:
+            lines = [str(line) for line in answers]
+        self.text = "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return "（答案藏着, print(….text) 才显示 / answers hidden: print(….text) shows them）"
+
+    def _repr_html_(self) -> str:
+        body = "<br>".join(html.escape(line) for line in self.text.splitlines())
+        summary = f"点开看答案 {english_html('(click to see the answers)')}"
+        return f'<details class="micrograd-cn-answers"><summary>{summary}</summary><p>{body}</p></details>'
+
+
+class ExerciseSet(list[Exercise]):
+    """一组练习: 仍是 list, 打印 (和在笔记本中显示) 为带编号的题目列表, 答案藏着.
+
+    A set of exercises.  It is a list (index it, loop over it, ``len``), and
+    it prints, and shows in a notebook, as a numbered list of the questions
+    with the answers hidden; :meth:`with_answers` gives the same set with the
+    answer key shown (as ``exercises(..., show_answers=True)`` does).
+    """
+
+    def with_answers(self) -> ExerciseSet:
+        """同一组题, 打印与显示时附上答案. The same set, printed and shown with the answers."""
+        return ExerciseSet(exercise.with_answers() for exercise in self)
+
+    def answer_key(self) -> str:
+        """全部答案, 每题一行. The answers, one line per exercise."""
+        return "\n".join(f"{exercise.number}. {exercise.answer_key()}" for exercise in self)
+
+    def answers(self) -> Answers:
+        """全部答案, 藏在笔记本中 "点开看答案" 的框里. The answers behind a click in a notebook."""
+        return Answers(self.answer_key().splitlines())
+
+    def _heading(self) -> str:
+        levels = sorted({exercise.level for exercise in self})
+        count = f"{len(self)} {'exercise' if len(self) == 1 else 'exercises'}"
+        if len(levels) != 1:
+            return f"{len(self)} 道练习 ({count})"
+        zh, en = LEVELS[levels[0]]
+        return f"{len(self)} 道练习, 难度 {levels[0]}: {zh} ({count}, level {levels[0]}: {en})"
+
+    def __str__(self) -> str:
+        return "\n".join([f"{self._heading()}:", *map(str, self)])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter 中显示为编号列表. A numbered list in a notebook."""
+        items = "".join(f'<li value="{exercise.number}">{exercise._html_item()}</li>' for exercise in self)
+        return f'<p>{html.escape(self._heading())}</p><ol class="micrograd-cn-exercises">{items}</ol>'
 
 
 # ---- 表达式树 expression trees (难度 1–3) ------------------------------------------------------
@@ -391,12 +503,14 @@ def _acceptable(level: int, out: Value, questions: list[Question]) -> bool:
     return all(abs(n.parents[0].data) <= 2.0 for n in squashing) and abs(out.data) <= 1000.0
 
 
-def exercises(n: int = 10, level: int = 1, seed: int = 0) -> list[Exercise]:
+def exercises(n: int = 10, level: int = 1, seed: int = 0, *, show_answers: bool = False) -> ExerciseSet:
     """生成 n 道某难度的练习; 同样的 (n, level, seed) 总是得到同样的题.
 
     Make ``n`` exercises of ``level`` (1–5, see :data:`LEVELS`), the same for
     the same ``seed``.  Numbers are small integers or simple decimals;
     level 3 answers are rounded to 3 decimals (``Exercise.decimals``).
+    The result is an :class:`ExerciseSet` (a list) that prints as a numbered
+    list of questions; ``show_answers=True`` prints the answers as well.
     """
     for name, value, low, high in (("n", n, 1, MAX_EXERCISES), ("level", level, 1, len(LEVELS))):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -425,6 +539,6 @@ def exercises(n: int = 10, level: int = 1, seed: int = 0) -> list[Exercise]:
         if _acceptable(level, out, questions):
             seen.add(key)
             texts.add(text)
-            made.append(Exercise(len(made) + 1, level, text, values, out, tuple(questions)))
+            made.append(Exercise(len(made) + 1, level, text, values, out, tuple(questions), show_answers))
             tries = 0
-    return made
+    return ExerciseSet(made)

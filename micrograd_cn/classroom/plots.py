@@ -6,8 +6,10 @@ Matplotlib's default font has no Chinese glyphs.  When a CJK font is
 installed (e.g. WenQuanYi Micro Hei, Noto Sans CJK), titles and labels are
 bilingual and use it; otherwise they are English only, so no "missing glyph"
 warnings appear.  Both functions draw into ``ax`` if given (else a new figure)
-and return the Axes; they never call ``show()``, so they work with the Agg
-backend in scripts and tests.
+and return a :class:`Plot`: it is used like the Axes it wraps, and as the
+last line of a notebook cell it shows the figure, not an ``<Axes …>`` line.
+They never call ``show()``, so they work with the Agg backend in scripts and
+tests.
 
 Made for a projector (:func:`for_projector`): tick labels of at least
 :data:`TICK_PT` points, axis labels and titles larger, the legend outside
@@ -136,7 +138,44 @@ def _legend_text(zh: str, en: str) -> str:
     return f"{zh}\n{en}" if _font() is not None else en
 
 
+class Plot:
+    """画好的一张图: 用起来就是它的 Axes (``plot.set_title(...)``); 笔记本单元的最后一行显示为图, 不显示 ``<Axes …>``.
+
+    A drawn plot.  ``ax`` is the Axes drawn on and ``figure`` its Figure;
+    every other attribute is the Axes' own, so ``plot.set_xlim(0, 5)`` works.
+    As a notebook cell's result it shows the figure once (and closes it, so
+    the inline backend does not show it a second time) instead of the text
+    ``<Axes: title=…>``.
+    """
+
+    def __init__(self, ax: Any) -> None:
+        self.ax = ax
+
+    @property
+    def figure(self) -> Any:
+        """这张图所在的 Figure. The Figure the plot is in."""
+        return self.ax.figure
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "ax":  # 还没有 ax (如复制时): 不递归. No ax yet (e.g. while copying): no recursion.
+            raise AttributeError(name)
+        return getattr(self.ax, name)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.figure)
+        _pyplot().close(self.figure)
+
+    def __repr__(self) -> str:
+        title = self.ax.get_title()
+        return f"<图 plot: {title}>" if title else "<图 plot>"
+
+
 def _axes(ax: Any) -> Any:
+    """要画的 Axes: 给了就用它 (Plot 则用它的 Axes), 否则新开一张投影仪大小的图. The Axes to draw on."""
+    if isinstance(ax, Plot):
+        return ax.ax
     if ax is not None:
         return ax
     return _pyplot().subplots(figsize=PROJECTOR_FIGSIZE)[1]
@@ -196,7 +235,8 @@ def plot_history(history: History, ax: Any = None) -> Any:
 
     Plot the training and validation loss per epoch (left axis, solid lines),
     the accuracies if recorded (right axis, dashed lines in two other
-    colours, see :data:`ACCURACY_STYLES`), and the best epoch.  Returns the Axes.
+    colours, see :data:`ACCURACY_STYLES`), and the best epoch.  Returns the
+    :class:`Plot` (used like its Axes).
     """
     if not isinstance(history, History) or not history.loss:
         fail(ValueError, "plot_history: 需要 fit() 返回的非空 History",
@@ -225,17 +265,18 @@ def plot_history(history: History, ax: Any = None) -> Any:
     ax.grid(alpha=0.3)
     for_projector(ax, integer_x=True)
     legend_outside(ax, lines, right=right)
-    return ax
+    return Plot(ax)
 
 
 def plot_curve(values: Sequence[float], ax: Any = None, *, title: Words | None = None,
                xlabel: Words = ("轮", "epoch"), ylabel: Words | None = None, log: bool = False,
                marker: str | None = None) -> Any:
-    """画一条随轮次 (或步数) 变化的曲线 (横轴从 1 起的整数), 标题与轴名可双语; 返回 Axes.
+    """画一条随轮次 (或步数) 变化的曲线 (横轴从 1 起的整数), 标题与轴名可双语.
 
     Plot one quantity per epoch (or step), x from 1, with the title and
     labels of :func:`label_axes`; ``log=True`` uses a log y axis.  Draws on
-    ``ax`` if given, else on a new figure.  Returns the Axes.
+    ``ax`` if given, else on a new figure.  Returns the :class:`Plot` (used
+    like its Axes).
     """
     values = list(values)
     if not values:
@@ -247,7 +288,7 @@ def plot_curve(values: Sequence[float], ax: Any = None, *, title: Words | None =
     label_axes(ax, title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
     for_projector(ax, integer_x=True)
-    return ax
+    return Plot(ax)
 
 
 def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolution: int = 60,
@@ -262,7 +303,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolutio
     output compared with ``threshold`` — by default 0 for ±1 labels and 0.5
     for 0/1 labels; pass ``threshold=0`` for a model that outputs logits.  A
     multi-output model's class is its argmax (its regions are where one
-    output leads the others).  Returns the Axes.
+    output leads the others).  Returns the :class:`Plot` (used like its Axes).
     """
     rows = as_rows(X, "plot_decision_boundary")
     targets = as_targets(y, len(rows), "plot_decision_boundary")
@@ -301,7 +342,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, ax: Any = None, resolutio
                vmin=low, vmax=high, edgecolors="k", s=36, zorder=3)
     label_axes(ax, title=("决策边界", "decision boundary"), xlabel="$x_1$", ylabel="$x_2$")
     for_projector(ax)
-    return ax
+    return Plot(ax)
 
 
 def _margins(outputs: list[list[Any]], cut: float, labels: Sequence[float]) -> dict[float, list[list[float]]]:

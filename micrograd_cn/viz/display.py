@@ -7,6 +7,7 @@ shows the DOT source and a one-line install hint instead of failing.
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 from functools import cache
@@ -40,20 +41,51 @@ def inline_html(source: str) -> str:
                 f"<pre>{html.escape(source)}</pre></div>")
 
 
+PICTURE_MAX_HEIGHT = 560
+"""图片框的最大高度 (px); 更大的图在框里滚动. The tallest picture box in px; bigger pictures scroll in it."""
+
+
+def picture_html(svg: str, alt: str, box_class: str = "mgcn-picture", image_class: str = "") -> str:
+    """SVG 写成 <img> (data: URL), 按原大小放在可滚动的框里: 不受信任的笔记本也照样显示.
+
+    An SVG as an ``<img>`` with a ``data:`` URL, at its own size, in a box
+    that scrolls when the picture is bigger than the cell (at most
+    :data:`PICTURE_MAX_HEIGHT` px tall).  JupyterLab's sanitiser, which
+    works on every output of an untrusted notebook, keeps exactly this: the
+    image, and the box's ``overflow`` and ``max-height`` in px (it drops
+    ``<svg>``, ``<style>`` and lengths in ``vh``).
+    """
+    source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    image = f' class="{image_class}"' if image_class else ""
+    return (f'<div class="{box_class}" style="overflow:auto;max-height:{PICTURE_MAX_HEIGHT}px;'
+            f'border:1px solid #d1d5db"><img{image} alt="{html.escape(alt)}" '
+            f'src="data:image/svg+xml;base64,{source}" style="max-width:none"></div>')
+
+
 def mimebundle(source: str) -> dict[str, str]:
-    """Jupyter 的富显示数据. The rich display bundle of a graph."""
+    """Jupyter 的富显示数据: 图片 (image/svg+xml) 与装着它的 <img> 的 HTML, 从不把 <svg> 放进 HTML.
+
+    The rich display bundle of a graph.  With a renderer: ``image/svg+xml``
+    and a ``text/html`` that shows the same SVG as an ``<img>``
+    (:func:`picture_html`).  JupyterLab prefers HTML when both exist, and in
+    an untrusted notebook (any notebook opened on another machine) it shows
+    no ``image/svg+xml`` at all (it counts SVG as unsafe) and sanitises HTML,
+    turning an inline ``<svg>`` into loose text; the ``<img>`` survives both.
+    Without a renderer: the install hint and the DOT source as HTML.
+    """
     page = inline_html(source)
-    bundle = {"text/html": page, "text/plain": source}
     if page.lstrip().startswith(("<?xml", "<svg")):
-        bundle["image/svg+xml"] = page
-    return bundle
+        return {"text/html": picture_html(page, "计算图 (computation graph)"), "image/svg+xml": page,
+                "text/plain": source}
+    return {"text/html": page, "text/plain": source}
 
 
 @cache
 def graph_class() -> type:
     """带内联显示的 graphviz.Digraph 子类 (首次使用时才导入 graphviz).
 
-    A ``graphviz.Digraph`` subclass whose Jupyter display uses our renderer.
+    A ``graphviz.Digraph`` subclass whose Jupyter display uses our renderer
+    (:func:`mimebundle`: a picture, never SVG inside HTML).
     """
     graphviz = import_graphviz()
 
@@ -93,11 +125,9 @@ def graph_class() -> type:
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
             return mimebundle(self.source)
 
-        def _repr_html_(self) -> str:
-            return inline_html(self.source)
-
     Graph.__module__ = __name__
     return Graph
 
 
-__all__ = ["INSTALL_HINT", "graph_class", "import_graphviz", "inline_html", "mimebundle"]
+__all__ = ["INSTALL_HINT", "PICTURE_MAX_HEIGHT", "graph_class", "import_graphviz", "inline_html", "mimebundle",
+           "picture_html"]

@@ -48,6 +48,9 @@ class Frame:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
         return mimebundle(self.graph.source)
 
+    def __repr__(self) -> str:
+        return f"<Frame {self.index}: {self.caption}>"
+
 
 def recorded(out_or_steps: Value | BackwardSteps) -> BackwardSteps:
     """取得记录好的反向传播; 传入 Value 时现在记录 (从零梯度开始, 见 backward_steps).

@@ -52,8 +52,14 @@ def export_html(out: Value | BackwardSteps, path: str | os.PathLike[str], lang: 
     Write the step-through player to one self-contained HTML file (works
     offline: inline SVG, no CDN, no web fonts) and return its path.  ``out``
     is a Value (recorded from zero gradients) or a recorded
-    :class:`BackwardSteps`; ``interval_ms`` is the play speed; ``options``
-    (rankdir, layered, group, params, ...) go to :func:`player_data`.
+    :class:`BackwardSteps`; ``path`` the file to write; ``lang`` ``"zh"`` or
+    ``"en"``; ``title`` the page title (default: names the output);
+    ``interval_ms`` the time between steps when playing.  In the file the
+    keys work anywhere on the page.
+
+    Options (选项, passed on to :func:`~micrograd_cn.viz.player.player_data`,
+    which describes each): ``rankdir``, ``layered``, ``group``, ``color_by``,
+    ``show_index``, ``params``, ``max_nodes``, ``quiz``, ``ask``.
     """
     target = Path(path)
     target.write_text(page_html(out, lang, title, interval_ms=interval_ms, **options), encoding="utf-8")

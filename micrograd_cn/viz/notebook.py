@@ -25,6 +25,13 @@ def step_through(out: Value | BackwardSteps, lang: str = "zh", **options: Any) -
     Step through the backward pass in a notebook: buttons and the arrow keys,
     pan and zoom, the view following the active edge, and the running totals
     beside the graph.  ``out`` is a Value (recorded from zero gradients) or a
-    recorded :class:`BackwardSteps`; ``options`` go to :func:`player_data`.
+    recorded :class:`BackwardSteps`; ``lang`` is ``"zh"`` or ``"en"``.
+
+    Options (选项, passed on to :func:`~micrograd_cn.viz.player.player_data`,
+    which describes each): ``rankdir``, ``layered``, ``group``, ``color_by``,
+    ``show_index``, ``params``, ``interval_ms`` (play speed), ``max_nodes``,
+    ``quiz`` (the answering quiz), ``ask`` (which nodes the quiz asks about).
+    For example ``step_through(loss, layered=True, params=model.parameters())``
+    or ``step_through(e, quiz=True, ask=[a, b])``.
     """
     return Player(player_data(out, lang, **options))

@@ -20,7 +20,6 @@ notebook replays without a kernel.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
@@ -35,6 +34,7 @@ from ..backprop.diagnose import quiz_data
 from ..backprop.trace import BackwardSteps, partial
 from ..engine import Value
 from ..errors import fail
+from .display import picture_html
 from .dot import Look, Scene, build_graph, build_neuron_graph, field_names
 from .frames import recorded
 from .groups import find_layers
@@ -44,6 +44,8 @@ from .style import ROLE_TAGS, fmt
 ASSETS = Path(__file__).with_name("assets")
 MAX_NODES = 1200
 """播放器最多画的节点数; 更大的图请用 draw_dot 的按层概要. The most Values a player draws."""
+STEPS_MAX_HEIGHT = 240
+"""静态视图中步骤列表的最大高度 (px), 更长时滚动. The static step list's tallest height in px; it scrolls beyond."""
 FOCUS_ABOVE = 30
 """节点多于此数时默认打开 "聚焦" (只突出当前节点的邻居). Above this many nodes focus starts on."""
 
@@ -56,8 +58,13 @@ WORDS: dict[str, dict[str, str]] = {
            "start": "第 0 步: 前向传播已算出数据, 梯度待求 (step 0: forward pass done, gradients unknown)",
            "help": "← → 或空格逐步; 拖动平移, 滚轮或 + − 缩放; 点一个节点只看它的邻居. "
                    "(← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.)",
-           "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
-                     "(Scripts are not running: the graph after the backward pass and every step.)",
+           "static": "没有运行脚本 (笔记本还不受信任, 或这里不运行脚本): 下面是反向传播结束时的图 (可滚动) 和全部步骤. "
+                     "要逐步播放, 请信任这个笔记本: JupyterLab 按 Ctrl+Shift+C 打开命令面板, 选 Trust Notebook "
+                     "(信任笔记本); Notebook 7 选 文件 → 信任笔记本 (File → Trust Notebook); 或在终端运行 "
+                     "jupyter trust 笔记本.ipynb; 然后重新打开. (Scripts are not running: the graph after the backward "
+                     "pass and every step. To step through it, trust the notebook: in JupyterLab press Ctrl+Shift+C "
+                     "and choose Trust Notebook; in Notebook 7 File → Trust Notebook; or run jupyter trust "
+                     "NOTEBOOK.ipynb in a terminal; then open it again.)",
            "all_steps": "全部步骤 (every step)",
            "picture": "反向传播结束时的计算图 (the graph after the backward pass)",
            "totals_button": "累计 totals",
@@ -78,7 +85,10 @@ WORDS: dict[str, dict[str, str]] = {
            "counter": "step {k} of {n}", "step_head": "step {k}/{n}: ",
            "totals": "running totals", "start": "step 0: forward pass done, gradients unknown",
            "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
-           "static": "Scripts are not running: the graph after the backward pass and every step.",
+           "static": "Scripts are not running (the notebook is not trusted yet, or this viewer runs none): the graph "
+                     "after the backward pass (it scrolls) and every step. To step through it, trust the notebook: "
+                     "in JupyterLab press Ctrl+Shift+C and choose Trust Notebook; in Notebook 7 File → Trust Notebook; "
+                     "or run jupyter trust NOTEBOOK.ipynb in a terminal; then open it again.",
            "all_steps": "every step", "term_step": "piled up at step {s}",
            "picture": "the graph after the backward pass", "totals_button": "totals",
            "quiz_prompt": "Quiz: click a node and type its gradient; suggested order {order}",
@@ -128,22 +138,44 @@ class PlayerData:
 def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = "LR", layered: bool = False,
                 group: bool | None = None, color_by: str = "role", show_index: bool = False,
                 params: Iterable[Value] | None = None, interval_ms: int = 1200, max_nodes: int | None = MAX_NODES,
-                quiz: bool = False, layout: bool = True) -> PlayerData:
+                quiz: bool = False, ask: Iterable[Value] | None = None, layout: bool = True) -> PlayerData:
     """为播放器准备数据: 图只遍历一次、只排版一次; 每一步是一小行数据.
 
     Prepare a player: the graph is walked once (:class:`graph.GraphSnapshot`)
     and laid out once; each recorded accumulation becomes one short row
-    ``[sender, k, receiver, receiver's running total, equation]``.  ``out``
-    is a Value (recorded now from zero gradients) or a recorded
-    :class:`BackwardSteps`.  ``group`` boxes each neuron (default: when the
-    graph has neurons); ``layout=False`` leaves ``svg`` None for a page that
-    lays out ``dot`` itself.  More than ``max_nodes`` Values is refused.
-    Every node carries its chain-rule expansion (:meth:`BackwardSteps.explain`,
-    shown when a node is clicked); ``quiz=True`` starts the answering quiz:
-    gradients hidden, the student types them and wrong answers get the
-    diagnoses of :mod:`micrograd_cn.diagnose`.
-    A network also gets the neuron view (each neuron one box, as in the
-    textbook's figure; a click on a neuron opens it in the full view).
+    ``[sender, k, receiver, receiver's running total, equation]``.  Every
+    node carries its chain-rule expansion (:meth:`BackwardSteps.explain`,
+    shown when a node is clicked).  A network also gets the neuron view (each
+    neuron one box, as in the textbook's figure; a click on a neuron opens it
+    in the full view).  :func:`step_through` and :func:`export_html` take the
+    same options.
+
+    Options (选项):
+
+    - ``out``: a Value (its backward pass is recorded now, from zero
+      gradients) or a recorded :class:`BackwardSteps` (e.g. with
+      ``accumulate=True``).
+    - ``lang``: ``"zh"`` (Chinese with English, default) or ``"en"``.
+    - ``rankdir``: direction of the layout, ``"LR"`` (default), ``"TB"``,
+      ``"RL"`` or ``"BT"``.
+    - ``layered``: put the nodes at the same distance from the output in the
+      same column (the seed's layer-by-layer picture).
+    - ``group``: box each neuron (weights, bias, Σ, activation) and name its
+      layer; default: when the graph has neurons (``dot`` nodes).
+    - ``color_by``: ``"role"`` (input, parameter, constant, intermediate,
+      output; default) or ``"sign"`` (the sign of each gradient).
+    - ``show_index``: add each node's topological index to its box.
+    - ``params``: the Values to colour as parameters (e.g.
+      ``model.parameters()``); otherwise guessed from their names.
+    - ``interval_ms``: the time between steps when playing (default 1200).
+    - ``max_nodes``: refuse graphs with more Values (default
+      :data:`MAX_NODES`; None: no limit); use ``draw_dot`` for a summary.
+    - ``quiz``: start the answering quiz: gradients hidden, the student types
+      them, wrong answers get the diagnoses of :mod:`micrograd_cn.diagnose`.
+    - ``ask``: with ``quiz``, ask only about these Values (default: every
+      node), e.g. the ones with textbook names.
+    - ``layout``: ``False`` leaves ``svg`` None, for a page that lays out
+      ``dot`` itself (the browser site).
     """
     steps = recorded(out)
     graph = steps.graph
@@ -189,7 +221,7 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     }
     if quiz:
         data["quiz_mode"] = True
-        data["quiz"] = quiz_data(steps, with_explanations=False)
+        data["quiz"] = quiz_data(steps, with_explanations=False, ask=ask)
     layers = find_layers(graph) if group else []
     neuron_picture = None
     if layers:
@@ -257,21 +289,18 @@ def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
     pid = f"mgcn-{uuid.uuid4().hex[:12]}"
     steps = "".join(f"<li>{html.escape(row[4])}</li>" for row in data["steps"])
     if prepared.svg:  # 图片形式: 不受信任的笔记本也照样显示 (它删掉 <svg> 与 <style>, 留下 <img>). Kept when untrusted.
-        source = base64.b64encode(prepared.svg.encode("utf-8")).decode("ascii")
-        picture = (f'<img class="mgcn-static-picture" alt="{html.escape(words["picture"])}" '
-                   f'src="data:image/svg+xml;base64,{source}" style="max-width:none">')
+        picture = picture_html(prepared.svg, words["picture"], "mgcn-static-only mgcn-static-view",
+                               "mgcn-static-picture")
     else:
-        picture = (f'<p>{html.escape(data.get("missing_renderer", ""))}</p>'
-                   f"<pre>{html.escape(prepared.dot)}</pre>")
+        picture = (f'<div class="mgcn-static-only mgcn-static-view"><p>{html.escape(data.get("missing_renderer", ""))}'
+                   f"</p><pre>{html.escape(prepared.dot)}</pre></div>")
     data["neuron_svg"] = prepared.neuron_svg
     return (f'<div class="mgcn-player" id="{pid}" tabindex="0" data-step="0" data-lm-suppress-shortcuts="true" '
             f'lang="{"zh-CN" if data["lang"] == "zh" else "en"}">'
             f"<style>{asset('player.css')}</style>"
-            f'<p class="mgcn-static-only">{html.escape(words["static"])}</p>'
-            f'<div class="mgcn-static-only mgcn-static-view" '
-            f'style="overflow:auto;max-height:75vh;border:1px solid #d1d5db">{picture}</div>'
-            f'<details class="mgcn-static-only"><summary>{html.escape(words["all_steps"])}</summary>'
-            f"<ol>{steps}</ol></details>"
+            f'<p class="mgcn-static-only">{html.escape(words["static"])}</p>{picture}'
+            f'<details class="mgcn-static-only" open><summary>{html.escape(words["all_steps"])}</summary>'
+            f'<ol style="overflow:auto;max-height:{STEPS_MAX_HEIGHT}px">{steps}</ol></details>'
             f'<script type="application/json" class="mgcn-data">{_json_in_html(data)}</script>'
             f"<script>{asset('player.js')}\n"
             f'MicrogradPlayer.mount(document.getElementById("{pid}"));</script></div>')
