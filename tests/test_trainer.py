@@ -226,3 +226,14 @@ def test_the_session_speaks_the_pages_training_requests():
     assert len(ask(cmd="train.remove", index=0)["points"]) == 200
     assert "layer" in ask(cmd="train.neuron", layer=5, index=0)
     assert "未知的请求" in ask(cmd="train.nope")
+
+
+@pytest.mark.parametrize("loss", ["hinge", "bce_with_logits", "mse"])
+def test_the_shown_losses_are_the_means_of_fits_per_sample_losses(loss):
+    trainer = Trainer({"loss": loss})
+    view = trainer.step(5)
+    with no_grad():
+        per_sample = [LOSSES[loss](trainer.model(p[:2]), trainer._target(p[2])).data for p in trainer.points]
+    for test, key in ((0, "train_loss"), (1, "test_loss")):
+        losses = [v for v, p in zip(per_sample, trainer.points) if p[3] == test]
+        assert view[key] == pytest.approx(sum(losses) / len(losses), rel=1e-12)

@@ -52,6 +52,12 @@ GRID_BUDGET = 250_000
 GRID_SIZES = (12, 24)
 """热图网格边长的范围 (每个神经元 边长×边长 个点). The range of the heatmap grid's side."""
 
+SUM_OF_SAMPLE_LOSSES = {"hinge": "sum", "bce_with_logits": "sum", "mse": "half_sum"}
+"""损失函数对一列样本求和的 reduction, 等于 fit 每个样本的损失之和 (mse 的单样本损失是 ½(t−o)²).
+
+The reduction under which each loss adds up fit's per-sample losses over a
+list of samples (fit's per-sample mse is ``½(t−o)²``)."""
+
 VIEW_PERIOD = 0.1
 """播放时每次回答 (一次画面更新) 的目标间隔, 秒: 每秒 10 次. Target time between views while playing."""
 
@@ -325,12 +331,12 @@ class Trainer:
         return neuron_outputs(self.model, points)[-1][0]
 
     def _mean_loss(self, scores: Sequence[float], rows: Sequence[int]) -> float | None:
-        """这些点上的平均损失 (引擎的损失函数, no_grad). Mean loss over ``rows``, by the engine's loss."""
+        """这些点上的平均损失 (引擎的损失函数, 一次调用, no_grad). Mean loss over ``rows``, by the engine's loss."""
         if not rows:
             return None
-        loss = LOSSES[self.loss]
         with no_grad():
-            total = sum(loss(Value(scores[k]), self._target(self.points[k][2])).data for k in rows)
+            total = LOSSES[self.loss]([scores[k] for k in rows], [self._target(self.points[k][2]) for k in rows],
+                                      reduction=SUM_OF_SAMPLE_LOSSES[self.loss]).data
         return _number(total / len(rows))
 
     def _accuracy(self, scores: Sequence[float], rows: Sequence[int]) -> float | None:

@@ -26,18 +26,17 @@ from .layers import MLP
 Column = list[float]
 
 
-def float_activation(name: str) -> Callable[[float], float] | None:
-    """激活函数名 → 作用在 float 上的同一个函数 (引擎运算表的函数值); 线性为 None.
+def float_activation(name: str) -> Callable[[float], tuple[float, float]] | None:
+    """激活函数名 → 引擎运算表里的函数 (给出函数值与局部导数); 线性为 None.
 
-    The engine's activation ``name`` on one float (the value part of its
-    entry in the ops table); None for the identity.
+    The engine's activation ``name`` on one float, as its entry in the ops
+    table: ``x ↦ (value, local derivative)``; None for the identity.
     """
     if name == "linear":
         return None
     if name == "leaky_relu":
-        return lambda x: leaky_relu_local(x, LEAKY_SLOPE)[0]
-    local = UNARY_OPS[name]
-    return lambda x: local(x)[0]
+        return lambda x: leaky_relu_local(x, LEAKY_SLOPE)
+    return UNARY_OPS[name]
 
 
 def neuron_outputs(model: MLP, points: Sequence[Sequence[float]]) -> list[list[Column]]:
@@ -54,6 +53,6 @@ def neuron_outputs(model: MLP, points: Sequence[Sequence[float]]) -> list[list[C
         rows = [[sum(map(mul, w, x), b) for w, b in weights] for x in rows]
         act = float_activation(layer.neurons[0].activation)
         if act is not None:
-            rows = [list(map(act, row)) for row in rows]
+            rows = [[act(v)[0] for v in row] for row in rows]
         layers.append([list(column) for column in zip(*rows)] if rows else [[] for _ in weights])
     return layers

@@ -194,6 +194,7 @@ async function restart(keepPoints) {
 // ---- 显示 showing a view ---------------------------------------------------------------------
 
 function show(state) {
+  const started = performance.now();
   view = state;
   views += 1;
   if (state.points) points = state.points;
@@ -211,6 +212,7 @@ function show(state) {
   drawNetwork(state);
   drawPlane(state);
   drawCurve();
+  document.body.dataset.drawMs = (performance.now() - started).toFixed(1); // 基准测试读它. For the benchmark.
 }
 
 function lossText(value) {
