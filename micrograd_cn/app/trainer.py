@@ -58,9 +58,6 @@ SUM_OF_SAMPLE_LOSSES = {"hinge": "sum", "bce_with_logits": "sum", "mse": "half_s
 The reduction under which each loss adds up fit's per-sample losses over a
 list of samples (fit's per-sample mse is ``½(t−o)²``)."""
 
-VIEW_PERIOD = 0.1
-"""播放时每次回答 (一次画面更新) 的目标间隔, 秒: 每秒 10 次. Target time between views while playing."""
-
 
 def _number(x: float) -> float | None:
     """JSON 里的数: nan/inf 写成 None. A number for JSON (None for nan or inf)."""

@@ -69,7 +69,10 @@ const SETTINGS = {
   lr: ["lr", 0.1], batch: ["batch", 10], l2: ["l2", 0],
 };
 const DATA_KEYS = ["ds", "noise", "test"]; // 改它们就换一份数据. Changing these makes new points.
-const VIEW_PERIOD = 0.1; // 秒: 播放时每秒约 10 次画面. Seconds per view while playing.
+// 秒: 播放时 worker 每隔这么久 (连同画面) 回答一次; 比 0.1 略短, 加上往返也有每秒 10 次以上的画面.
+// Seconds of work per reply while playing, a little under 0.1 so that with the round trip a class still
+// sees at least 10 views a second.
+const VIEW_PERIOD = 0.09;
 
 const ids = ["status", "settings-error", "play", "step", "reset", "steps-count", "epochs-count", "train-loss",
   "test-loss", "accuracy", "network", "neuron", "neuron-title", "sample", "sample-error", "neuron-caption",
