@@ -190,7 +190,10 @@ async function restart(keepPoints) {
   history = [];
   const state = await call("train.new", { config: config(keepPoints) });
   if (state) show(state);
-  if (selected && view && selected[0] >= view.sizes.length) selected = null;
+  if (selected && view && (selected[0] >= view.sizes.length || selected[1] >= view.sizes[selected[0]])) {
+    selected = null; // 新网络里没有这个神经元了. The new network has no such neuron.
+    ui.neuron.hidden = true;
+  }
   refreshNeuron();
 }
 
