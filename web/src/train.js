@@ -229,13 +229,13 @@ function lossText(value) {
 
 const COLORS = { 0: [234, 88, 12], 1: [37, 99, 235] };
 
-/** 热图的一格: −1 橙 (类别 0), 0 白, +1 蓝 (类别 1). One cell: −1 orange, 0 white, +1 blue. */
-function cellColor(byte) {
-  const v = byte / 127;
+/** 热图的一格: −1 橙 (类别 0), 0 白, +1 蓝 (类别 1); 按字节 −127…127 先算好. One cell's colour, per byte. */
+const CELL_COLORS = Array.from({ length: 256 }, (_, index) => {
+  const v = (index - 128) / 127;
   const [r, g, b] = COLORS[v > 0 ? 1 : 0];
-  const a = Math.abs(v) * 0.75;
+  const a = Math.min(1, Math.abs(v)) * 0.75;
   return [255 * (1 - a) + r * a, 255 * (1 - a) + g * a, 255 * (1 - a) + b * a];
-}
+});
 
 /** 第 unit 个神经元 (按层数下去) 的热图画进 canvas. Paint heatmap number ``unit`` into a canvas. */
 function paintMap(canvas, state, unit) {
@@ -245,7 +245,7 @@ function paintMap(canvas, state, unit) {
   const image = context.createImageData(size, size);
   const offset = unit * size * size;
   for (let k = 0; k < size * size; k++) {
-    const [r, g, b] = cellColor(state.bytes[offset + k]);
+    const [r, g, b] = CELL_COLORS[state.bytes[offset + k] + 128];
     image.data[4 * k] = r; image.data[4 * k + 1] = g; image.data[4 * k + 2] = b; image.data[4 * k + 3] = 255;
   }
   context.putImageData(image, 0, 0);
@@ -390,7 +390,6 @@ function drawCurve() {
 
 // ---- 网络图: 每个神经元是它的输出热图 the network, each neuron drawn as its heatmap ----------
 
-const SVG = "http://www.w3.org/2000/svg";
 const UNIT = 30; // 神经元方块的边长 (CSS px). A unit's side.
 const PITCH = 38; // 同一层相邻神经元的间距. Vertical distance between units.
 const LEFT = 30; // 左边给 x₁、x₂ 的名字留的地方. Room for the input names.
@@ -416,22 +415,19 @@ function buildNetwork(state) {
   const height = TOP + PITCH * Math.max(...sizes);
   const x = (l) => LEFT + l * gap;
   const y = (l, j) => TOP + (Math.max(...sizes) - sizes[l]) * PITCH / 2 + j * PITCH + (PITCH - UNIT) / 2;
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("class", "links");
-  svg.setAttribute("width", width); svg.setAttribute("height", height);
+  // 连线画在一张 canvas 上 (4×16 的网络有 800 多条, 每次画面都要重画). Links on one canvas, redrawn each view.
+  const links = document.createElement("canvas");
+  links.className = "links";
+  links.style.width = `${width}px`; links.style.height = `${height}px`;
+  const ratio = window.devicePixelRatio || 1;
+  links.width = Math.round(width * ratio); links.height = Math.round(height * ratio);
   const lines = [];
   sizes.slice(1).forEach((n, l) => {
     for (let j = 0; j < n; j++) {
-      for (let i = 0; i < sizes[l]; i++) {
-        const line = document.createElementNS(SVG, "line");
-        line.setAttribute("x1", x(l) + UNIT); line.setAttribute("y1", y(l, i) + UNIT / 2);
-        line.setAttribute("x2", x(l + 1)); line.setAttribute("y2", y(l + 1, j) + UNIT / 2);
-        svg.append(line);
-        lines.push(line);
-      }
+      for (let i = 0; i < sizes[l]; i++) lines.push([x(l) + UNIT, y(l, i) + UNIT / 2, x(l + 1), y(l + 1, j) + UNIT / 2]);
     }
   });
-  const children = [svg];
+  const children = [links];
   const units = [];
   sizes.forEach((n, l) => {
     const title = document.createElement("span");
@@ -468,20 +464,27 @@ function buildNetwork(state) {
   ui.network.style.width = `${width}px`;
   ui.network.style.height = `${height}px`;
   ui.network.replaceChildren(...children);
-  built = { key: `${sizes.join("-")}|${box.clientWidth}|${lang}`, units, lines };
+  built = { key: `${sizes.join("-")}|${box.clientWidth}|${lang}`, units, lines, links, ratio };
 }
 
 function drawNetwork(state) {
   const key = `${state.sizes.join("-")}|${ui.network.parentElement.clientWidth}|${lang}`;
   if (!built || built.key !== key) buildNetwork(state);
   built.units.forEach((canvas, unit) => paintMap(canvas, state, unit));
+  const context = built.links.getContext("2d");
+  context.setTransform(built.ratio, 0, 0, built.ratio, 0, 0);
+  context.clearRect(0, 0, built.links.width, built.links.height);
+  context.globalAlpha = 0.6;
   let k = 0;
   for (const matrix of state.weights) {
     for (const row of matrix) {
       for (const w of row) {
-        const line = built.lines[k++];
-        line.setAttribute("stroke", w > 0 ? "#2563eb" : "#ea580c");
-        line.setAttribute("stroke-width", Math.min(4, 0.3 + Math.abs(w) * 1.5).toFixed(2));
+        const [x1, y1, x2, y2] = built.lines[k++];
+        context.beginPath();
+        context.moveTo(x1, y1); context.lineTo(x2, y2);
+        context.strokeStyle = w > 0 ? "#2563eb" : "#ea580c";
+        context.lineWidth = Math.min(4, 0.3 + Math.abs(w) * 1.5);
+        context.stroke();
       }
     }
   }
