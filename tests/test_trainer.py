@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import math
+import operator
 import re
 
 import pytest
@@ -17,7 +19,7 @@ from conftest import require_module
 from micrograd_cn import no_grad
 from micrograd_cn.app.browser import Session
 from micrograd_cn.app.trainer import MAX_POINTS, Trainer, heatmap_bytes
-from micrograd_cn.nn import MLP
+from micrograd_cn.nn import MLP, floats
 from micrograd_cn.nn.floats import neuron_outputs
 from micrograd_cn.nn.train import LOSSES, fit
 from micrograd_cn.viz.style import fmt
@@ -83,7 +85,13 @@ def test_l2_shrinks_the_weights():
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
-def test_the_float_forward_pass_gives_the_models_numbers_to_the_last_bit(activation):
+@pytest.mark.parametrize("sumprod", [False, True])
+def test_the_float_forward_pass_gives_the_models_numbers(activation, sumprod, monkeypatch):
+    """没有 math.sumprod 时逐位相同, 有时差在最后几位. Bit for bit without math.sumprod, to rounding with it."""
+    # Python 3.11 没有 sumprod: 用同样只舍入一次的 fsum 代替. Before 3.12, fsum also rounds once per sum.
+    once = getattr(math, "sumprod", lambda w, x: math.fsum(map(operator.mul, w, x)))
+    monkeypatch.setattr(floats, "_sumprod", once if sumprod else None)
+    same = (lambda a, b: a == pytest.approx(b, rel=1e-12, abs=1e-14)) if sumprod else (lambda a, b: a == b)
     model = MLP(2, [5, 3, 1], activation=activation, seed=3)
     points = [[0.3 * i - 1.1, 0.7 - 0.2 * i] for i in range(12)]
     layers = neuron_outputs(model, points)
@@ -91,8 +99,8 @@ def test_the_float_forward_pass_gives_the_models_numbers_to_the_last_bit(activat
     with no_grad():
         for k, x in enumerate(points):
             hidden = model.layers[0](x)
-            assert [column[k] for column in layers[1]] == [v.data for v in hidden]
-            assert layers[-1][0][k] == model(x).data
+            assert same([column[k] for column in layers[1]], [v.data for v in hidden])
+            assert same(layers[-1][0][k], model(x).data)
     assert neuron_outputs(model, []) == [[[], []], [[]] * 5, [[]] * 3, [[]]]
 
 
