@@ -14,16 +14,23 @@ both losses, the heatmap bytes), the size of a reply, and the time the page
 takes to draw one view.  Targets (issue 18): a 2×8 ReLU network on moons with
 batch 10 ≥ 60 steps/s, a 4×16 network ≥ 15 steps/s, ≥ 10 views/s.  The
 machine's load average is printed with the figures: on a shared machine they
-scale with it.
+scale with it.  So it also runs the worker's Python (the same Pyodide and
+``py/micrograd_cn.zip``) in Node and reports the *CPU* time per step and per
+view, which does not depend on how busy the machine is, and what a page
+playing on a free core would get from it (a reply every 0.09 s of work).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -57,6 +64,50 @@ RECORD = """(() => {
     return worker;
   };
 })();"""
+
+
+# Node 里的 Pyodide: 每步与每次画面用掉的 CPU 时间 (毫秒). CPU ms per step and per view, Pyodide in Node.
+NODE_SCRIPT = """
+import { loadPyodide } from "PYODIDE/pyodide.mjs";
+import { readFileSync } from "node:fs";
+const py = await loadPyodide({ indexURL: "PYODIDE/" });
+py.unpackArchive(new Uint8Array(readFileSync("ZIP")), "zip", { extractDir: "/home/pyodide/site" });
+py.runPython("import sys; sys.path.insert(0, '/home/pyodide/site')\\nfrom micrograd_cn.app.trainer import Trainer");
+const cpu = (code) => { const a = process.cpuUsage(); py.runPython(code); const b = process.cpuUsage(a);
+  return (b.user + b.system) / 1000; };
+const results = {};
+for (const [name, layers, width] of NETWORKS) {
+  py.runPython(`t = Trainer({"layers": ${layers}, "width": ${width}}); t.step(3); t.view()`);
+  const step = cpu("for _ in range(40): t._train_step()") / 40;
+  results[name] = { step, view: cpu("for _ in range(10): t.view()") / 10 };
+}
+console.log(JSON.stringify(results));
+"""
+
+
+def worker_cpu(dist: Path) -> dict[str, dict[str, float]] | None:
+    """在 Node 里跑 worker 的 Python, 量 CPU 时间; 没有 node 时为 None. CPU ms per step/view, or None."""
+    node = shutil.which("node")
+    pyodide = ROOT / "web" / "node_modules" / "pyodide"
+    if node is None or not pyodide.exists():
+        return None
+    networks = [[name, int(query.split("layers=")[1].split("&")[0]), int(query.split("width=")[1].split("&")[0])]
+                for name, query in NETWORKS.items()]
+    script = (NODE_SCRIPT.replace("PYODIDE", pyodide.as_posix()).replace("ZIP", (dist / "py" / "micrograd_cn.zip")
+              .as_posix()).replace("NETWORKS", json.dumps(networks, ensure_ascii=False)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cpu.mjs"
+        path.write_text(script, encoding="utf-8")
+        result = subprocess.run([node, str(path)], capture_output=True, text=True, check=False)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if result.returncode == 0 and lines else None
+
+
+def free_core(step_ms: float, view_ms: float, period_ms: float = 90.0) -> tuple[float, float]:
+    """一个空闲的核上播放时的 (步/秒, 画面/秒): 每次回答先训练 period − view, 再画. Steps and views per second."""
+    steps = max(1, (period_ms - view_ms) // step_ms)
+    cycle = steps * step_ms + view_ms
+    return steps * 1000 / cycle, 1000 / cycle
 
 
 def build(dist: Path) -> None:
@@ -131,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
         server.server_close()
     print(f"负载 load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    cpu = worker_cpu(dist)
+    if cpu is None:
+        print("(没有 node 或 web/node_modules/pyodide: 跳过 CPU 时间. No node: CPU times skipped.)")
+    for name, times in (cpu or {}).items():
+        steps, views = free_core(times["step"], times["view"])
+        print(f"{name:28s} Pyodide CPU time: {times['step']:5.1f} ms/step, {times['view']:5.1f} ms/view "
+              f"→ on a free core about {steps:.0f} steps/s and {views:.1f} views/s")
     return 0
 
 

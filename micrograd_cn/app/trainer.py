@@ -269,9 +269,10 @@ class Trainer:
         """训练 count 步, 返回新的画面 (view); 给了 seconds 时, 连同画面在内大约用这么久.
 
         Train ``count`` steps and return the new view.  With ``seconds``, stop
-        early (after at least one step) so that the steps and the view
-        together take about that long: a playing page then gets a view
-        every ``seconds`` however big the network is.
+        early (after at least one step) when the next step, at the mean time
+        of this call's steps, would not fit before the view: the steps and
+        the view together take at most about ``seconds``, so a playing page
+        gets a view every ``seconds`` however big the network is.
         """
         count = _count(count, 1, 10_000, "count")
         train = self._rows(False)
@@ -282,7 +283,8 @@ class Trainer:
         started = time.perf_counter()
         budget = None if seconds is None else seconds - self.view_seconds
         for k in range(count):
-            if k and budget is not None and time.perf_counter() - started > budget:
+            elapsed = time.perf_counter() - started
+            if k and budget is not None and elapsed + elapsed / k > budget:  # 下一步放不下. The next would not fit.
                 break
             self._train_step()
         self.train_seconds = time.perf_counter() - started
