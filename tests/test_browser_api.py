@@ -1,4 +1,4 @@
-"""浏览器站点的 Python 一侧 (在 CPython 里直接调用): 表达式、训练、神经元局部图与 worker 的 JSON 接口.
+"""浏览器站点的 Python 一侧 (在 CPython 里直接调用): 表达式与 worker 的 JSON 接口 (训练页见 test_trainer.py).
 
 The Python side of the browser site, called directly under CPython: the
 same functions the Web Worker calls under Pyodide.
@@ -10,9 +10,7 @@ import json
 
 import pytest
 from conftest import require_module
-from micrograd_cn.browser import Session, Trainer, expression_state
-
-from micrograd_cn.viz.style import fmt
+from micrograd_cn.browser import Session, expression_state
 
 require_module("graphviz")
 
@@ -79,58 +77,6 @@ def test_quiz_hides_gradients_in_the_graph_and_english_labels():
 def test_refused_expressions_give_a_bilingual_error_and_no_result(text, words):
     state = expression_state(text, {"a": 1, "x": 1000})
     assert state["ok"] is False and words in state["error"] and "(" in state["error"]
-
-
-def test_training_moons_for_50_steps_reaches_90_percent():
-    trainer = Trainer({"dataset": "moons"})
-    before = trainer.state()
-    assert before["steps"] == 0 and before["sizes"] == [2, 8, 8, 1] and len(before["points"]) == 100
-    after = trainer.step(50)
-    assert after["steps"] == 50 and after["accuracy"] >= 0.9
-    assert after["losses"][-1] < after["losses"][0]
-    assert len(after["boundary"]) == after["grid"] ** 2
-
-
-@pytest.mark.parametrize("dataset", ["circles", "xor", "spiral"])
-@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
-def test_every_dataset_and_optimizer_trains(dataset, optimizer):
-    trainer = Trainer({"dataset": dataset, "optimizer": optimizer, "lr": 0.05, "loss": "bce_with_logits",
-                       "activation": "tanh", "layers": 1, "width": 4})
-    first = trainer.step(1)["loss"]
-    assert trainer.step(20)["loss"] < first
-
-
-def test_points_from_the_page_replace_the_data_and_are_checked():
-    trainer = Trainer({"dataset": "xor", "n": 8})
-    state = trainer.set_points([[0.0, 0.0, 0], [1.0, 1.0, 1], [0.5, 0.2, 1]])
-    assert state["points"] == [[0.0, 0.0, 0], [1.0, 1.0, 1], [0.5, 0.2, 1]]
-    with pytest.raises(ValueError, match="点必须是"):
-        trainer.set_points([[0.0, 0.0, 2]])
-    trainer.set_points([[0.0, 0.0, 0]])
-    with pytest.raises(ValueError, match="两类点"):
-        trainer.step()
-
-
-def test_neuron_graph_shows_sigma_and_activation_with_the_sample_gradients():
-    trainer = Trainer({"dataset": "moons", "activation": "tanh", "layers": 1, "width": 3})
-    trainer.step(3)
-    graph = trainer.neuron_graph(1, 2, sample=5)
-    assert "z⁽¹⁾₃" in graph["dot"] and "a⁽¹⁾₃" in graph["dot"] and "∂a⁽¹⁾₃/∂z⁽¹⁾₃" in graph["dot"]
-    assert "x₁" in graph["dot"] and "w⁽¹⁾₃₂" in graph["dot"] and "样本 #5" in graph["caption"]
-    # 权重的梯度与整个网络在同一个样本上反向传播的结果相同. Same weight gradient as the whole network's.
-    from micrograd_cn.train import LOSSES
-
-    model = trainer.model
-    model.zero_grad()
-    LOSSES["hinge"](model(trainer.X[5]), trainer.targets()[5]).backward()
-    weight = model.layers[0].neurons[2].w[1]
-    label = graph["dot"].split("w⁽¹⁾₃₂")[1].split("</table>")[0]
-    assert f"梯度 grad = {fmt(weight.grad)}<" in label and weight.grad != 0
-    output = trainer.neuron_graph(2, 0, lang="en")  # 默认样本: 损失最大的那个. Default: the largest loss.
-    assert output["sample"] == trainer.hardest_sample() and f"sample #{output['sample']}" in output["caption"]
-    assert "z⁽²⁾₁" in output["dot"]
-    with pytest.raises(ValueError, match="layer"):
-        trainer.neuron_graph(3, 0)
 
 
 def test_session_speaks_json_and_reports_errors_as_messages():

@@ -199,52 +199,6 @@ def test_quiz_mode_is_the_players_answering_quiz(tab, site_url):
     assert tab.inner_text(".mgcn-counter") == "第 5 / 5 步"
 
 
-def test_training_moons_for_50_steps_reaches_90_percent(tab, site_url):
-    tab.goto(site_url + "train.html")
-    wait_ready(tab)
-    tab.wait_for_selector("body[data-steps='0']")
-    for k in range(1, 51):
-        tab.click("#step")
-        tab.wait_for_selector(f"body[data-steps='{k}']")
-    accuracy = float(tab.inner_text("#accuracy").rstrip(" %"))
-    assert accuracy >= 90.0
-    assert float(tab.inner_text("#loss")) > 0
-    # 点一个神经元: 它的局部图 (Σ 节点 z 与激活 a, 数据与梯度). Click a neuron: its local graph.
-    tab.click('#network circle[data-layer="1"][data-index="0"]')
-    tab.wait_for_selector("#neuron-graph svg")
-    graph = tab.text_content("#neuron-graph svg")
-    assert "z⁽¹⁾₁" in graph and "a⁽¹⁾₁" in graph and "梯度 grad" in graph
-    caption = tab.inner_text("#neuron-caption")  # 默认: 损失最大的样本. By default the sample with the largest loss.
-    assert caption.startswith(f"样本 #{tab.get_attribute('#sample', 'placeholder')} ")
-    tab.fill("#sample", "7")
-    tab.dispatch_event("#sample", "change")
-    tab.wait_for_function("document.querySelector('#neuron-caption').textContent.startsWith('样本 #7 ')")
-    # 点画布加一个点 (类别 0). Clicking the plane adds a point.
-    tab.click("#plane", position={"x": 20, "y": 20})
-    tab.wait_for_selector("body[data-points='101']")
-    tab.check('input[name="mode"][value="erase"]')
-    tab.click("#plane", position={"x": 20, "y": 20})
-    tab.wait_for_selector("body[data-points='100']")
-
-
-def test_play_and_pause_keep_the_page_responsive(tab, site_url):
-    tab.goto(site_url + "train.html?ds=circles&opt=adam&lr=0.03")
-    wait_ready(tab)
-    tab.wait_for_selector("body[data-steps='0']")
-    assert tab.input_value("#dataset") == "circles" and tab.input_value("#optimizer") == "adam"
-    tab.click("#play")
-    tab.wait_for_function("Number(document.body.dataset.steps) >= 5", timeout=60_000)
-    # 训练在 worker 里进行: 主线程的计时器一直准时. Training runs in the worker: main-thread timers stay on time.
-    worst_gap = tab.evaluate(LONGEST_GAP)
-    assert worst_gap < 400, f"the page froze for {worst_gap:.0f} ms"
-    tab.click("#play")
-    tab.wait_for_timeout(1500)  # 暂停前发出的最后一个请求回来. The last request sent before pausing returns.
-    steps = tab.get_attribute("body", "data-steps")
-    tab.wait_for_timeout(1000)
-    assert tab.get_attribute("body", "data-steps") == steps and int(steps) >= 5
-    assert tab.inner_text("#play") == "▶ 训练"
-
-
 @pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
 @pytest.mark.parametrize("page_name", ["index.html", "playground.html", "train.html"])
 def test_readable_on_a_projector_and_on_a_phone(browser, site_url, viewport, page_name, tmp_path):

@@ -344,6 +344,20 @@ def _step(model: Module, optimizer: Any, batch: list[Sample], sample_loss: LossF
     return value, correct
 
 
+def train_step(model: Module, optimizer: Any, X: Sequence[Any], y: Sequence[Any], *, loss: LossSpec = "mse",
+               l2: float = 0.0) -> float:
+    """在一批样本上更新一次 (fit 的一步): 平均损失 (+ α·Σw²) 反向传播, optimizer.step(); 返回平均损失.
+
+    One update of :func:`fit` on one batch ``X``, ``y``: the mean sample
+    loss plus ``l2·Σw²`` over the optimizer's parameters, backward, step.
+    Returns the batch's mean loss (without the penalty).  For a caller that
+    picks its own batches, e.g. a page that shows every step.
+    """
+    batch = list(zip(as_rows(X, "train_step"), as_targets(y, len(X), "train_step")))
+    objective = _objective(list(optimizer.params), l2, None)
+    return _step(model, optimizer, batch, resolve_loss(loss), objective, None)[0]
+
+
 def evaluate(model: Module, samples: Sequence[Sample], sample_loss: LossFn,
              scorer: Scorer | None = None) -> tuple[float, int]:
     """不建计算图地求平均损失与答对个数. Mean loss and number correct, without building a graph."""
