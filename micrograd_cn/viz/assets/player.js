@@ -496,7 +496,7 @@
       if (group) { this.centreOn(group, true); }
       return;
     }
-    this.select(this.selected === i ? null : i, false);
+    this.select(this.selected === i && !this.quiz ? null : i, false);  // 测验中再点一次不关闭问题. A quiz keeps the question.
   };
 
   Player.prototype.select = function (i, scroll) {
@@ -553,8 +553,7 @@
       line.appendChild(document.createTextNode(" = " + numbers + " = " + info.total));
     }
     box.appendChild(line);
-    box.appendChild(el("div", { "class": "mgcn-note" }, this.data.lang === "zh"
-      ? info.note_zh + " " + info.note_en : info.note_en));
+    if (info.note) { box.appendChild(el("div", { "class": "mgcn-note" }, info.note)); }
     return box;
   };
 

@@ -1,0 +1,180 @@
+"""屏幕上没有错的东西: 播放器在真正的 Chromium 中, 每一步、每个节点、每种模式.
+
+Nothing wrong on screen: the exported player in real Chromium, walked through
+every step, every node clicked, in every mode (stepping, explaining a node, the
+quiz answered right, wrong, revealed one by one and all at once), failing on
+any visible "undefined", "NaN", "null", "[object", "Value(", "None" or
+"Infinity".  And geometry at every step: with follow on, both ends of the
+active edge are inside the viewport.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import require_module
+from test_viz_dot import e_graph
+
+import micrograd_cn as mg
+from micrograd_cn.classroom import examples
+from micrograd_cn.nn import MLP, RNN, losses
+from micrograd_cn.viz import export_html
+
+require_module("graphviz")
+
+BAD = re.compile(r"\bundefined\b|\bNaN\b|\bnull\b|\[object|Value\(|\bNone\b|Infinity")
+"""学生永远不该看到的文字. Text a student must never see."""
+
+
+def network_2_2_2() -> mg.Value:
+    """种子 000 的 2-2-2 网络的误差 E_total. The seed-000 network's error."""
+    return examples.mazur_forward(examples.mazur_network())[0]
+
+
+def mlp_loss() -> mg.Value:
+    """MLP(2,[8,8,1]) 在一个样本上的平方误差. MLP(2,[8,8,1]) on one sample."""
+    model = MLP(2, [8, 8, 1], activation="tanh", seed=0)
+    return losses.mse([model([mg.Value(0.5, "x1"), mg.Value(-1.0, "x2")])], [1.0])
+
+
+def unrolled_rnn() -> mg.Value:
+    """第 07 课展开的 RNN: 三个时间步共用 W_ih, W_hh, b_ih, b_hh. Lesson 07's unrolled RNN."""
+    rnn = RNN(1, 1, seed=0)
+    cell = rnn.cells[0]
+    for param, name in ((cell.weight_ih[0][0], "W_ih"), (cell.weight_hh[0][0], "W_hh"),
+                        (cell.bias_ih[0], "b_ih"), (cell.bias_hh[0], "b_hh")):
+        param.label = name
+    outputs, _ = rnn([[1.0], [0.5], [-1.0]])
+    terms = []
+    for t, (h, y) in enumerate(zip(outputs, (0.5, -0.2, 0.3)), start=1):
+        error = h[0] - y
+        error.label = f"h{t}−y{t}"
+        term = 0.5 * error ** 2
+        term.label = f"L_{t}"
+        terms.append(term)
+    total = mg.sum(terms)
+    total.label = "L"
+    return total
+
+
+# 页面上看得见的文字: 正文的 innerText 加上当前视图 SVG 中的文字. What is visible: innerText plus the shown SVG's text.
+VISIBLE = """(root) => {
+  const svgText = [...root.querySelectorAll('.mgcn-viewport > svg')]
+    .filter((svg) => svg.style.display !== 'none')
+    .flatMap((svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent));
+  return document.body.innerText + '\\n' + svgText.join('\\n');
+}"""
+
+# 在页面里走完一种模式, 每个状态都收集可见文字 (真正的按钮、点击与表单提交). Walk one mode, collecting visible text.
+WALK = """([root, mode]) => {
+  const player = root.mgcnPlayer, seen = [];
+  const look = (where) => {
+    const svgText = [...root.querySelectorAll('.mgcn-viewport > svg')]
+      .filter((svg) => svg.style.display !== 'none')
+      .flatMap((svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent));
+    seen.push([where, document.body.innerText + '\\n' + svgText.join('\\n')]);
+  };
+  const click = (el) => el.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+  const nodes = () => [...root.querySelectorAll('.mgcn-viewport > svg')]
+    .filter((svg) => svg.style.display !== 'none').flatMap((svg) => [...svg.querySelectorAll('g.node[id]')])
+    .filter((g) => /^(node|neuron)-/.test(g.id));
+  const answer = (text) => {
+    const input = root.querySelector('.mgcn-answer input');
+    if (!input || input.disabled) { return false; }
+    input.value = text;
+    root.querySelector('.mgcn-answer').requestSubmit();
+    return true;
+  };
+  const last = player.last;
+  if (mode === 'steps') {
+    click(root.querySelector('[data-act="first"]'));
+    look('step 0');
+    for (let k = 1; k <= last; k++) { click(root.querySelector('[data-act="next"]')); look('step ' + k); }
+    for (const view of ['neurons', 'all']) {
+      if (!player.views[view]) { continue; }
+      if (player.view !== player.views[view]) { click(root.querySelector('[data-act="view"]')); }
+      for (let k = 0; k <= last; k++) { player.show(k, false); look(view + ' view, step ' + k); }
+    }
+  } else if (mode === 'explain') {
+    for (const k of [0, Math.floor(last / 2), last]) {
+      const count = nodes().length;
+      for (let n = 0; n < count; n++) {
+        if (player.view !== player.views.all) { click(root.querySelector('[data-act="view"]')); }
+        player.show(k, false);
+        const node = nodes()[n];
+        click(node);
+        look('step ' + k + ', explaining ' + node.id);
+        for (const term of root.querySelectorAll('.mgcn-term')) {
+          term.dispatchEvent(new MouseEvent('mouseenter'));
+          look('step ' + k + ', ' + node.id + ', term ' + term.textContent);
+        }
+      }
+    }
+    if (player.views.neurons) {  // 神经元视图: 点每一个神经元 (它会展开). Click every neuron (it opens).
+      const count = player.data.neurons.length;
+      for (let n = 0; n < count; n++) {
+        if (player.view !== player.views.neurons) { click(root.querySelector('[data-act="view"]')); }
+        const neuron = player.views.neurons.svg.querySelectorAll('g.node[id^="neuron-"]')[n];
+        click(neuron);
+        look('clicked ' + neuron.id);
+      }
+    }
+  } else {
+    const quiz = player.quiz, order = quiz.q.order.slice();
+    look('quiz start');
+    for (const i of order) {
+      const node = quiz.q.nodes[i];
+      click(player.view.boxes[i]);
+      look('asked ' + node.name);
+      if (mode === 'quiz-right') {
+        answer('abc'); look('typed abc for ' + node.name);
+        answer(String(node.answer + 1000)); look('wrong answer for ' + node.name);
+        for (const d of node.diagnoses) { if (answer(String(d.value))) { look(d.kind + ' for ' + node.name); } }
+        answer(String(node.answer)); look('right answer for ' + node.name);
+        const next = root.querySelector('.mgcn-next-question');
+        if (next) { click(next); look('next question after ' + node.name); }
+      } else if (mode === 'quiz-reveal') {
+        click([...root.querySelectorAll('.mgcn-answer button')].find((b) => b.type === 'button'));
+        look('revealed ' + node.name);
+      } else {
+        break;
+      }
+    }
+    click(root.querySelector('[data-act="reveal-all"]'));
+    look('after reveal all');
+    for (let k = 0; k <= last; k++) { player.show(k, false); look('after reveal all, step ' + k); }
+    for (const node of nodes()) { click(node); look('after reveal all, explaining ' + node.id); }
+  }
+  return seen;
+}"""
+
+GRAPHS = {"e": lambda: e_graph()["e"], "2-2-2": network_2_2_2}
+MODES = {"steps": False, "explain": False, "quiz-right": True, "quiz-reveal": True, "quiz-reveal-all": True}
+
+
+@pytest.fixture(scope="module")
+def pages(browser, tmp_path_factory):
+    """每个图的导出文件 (普通与测验), 只做一次. The exported files, once per graph and quiz flag."""
+    folder = tmp_path_factory.mktemp("screen")
+    return {(name, quiz): export_html(build(), folder / f"{name}-{quiz}.html", quiz=quiz).as_uri()
+            for name, build in GRAPHS.items() for quiz in (False, True)}
+
+
+@pytest.mark.parametrize("graph", GRAPHS)
+@pytest.mark.parametrize("mode", MODES)
+def test_nothing_wrong_on_screen_in_any_state(browser, pages, graph, mode):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(pages[graph, MODES[mode]])
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    if MODES[mode]:
+        page.wait_for_selector(".mgcn-answer input")
+    seen = page.evaluate(WALK, [page.query_selector(".mgcn-player"), mode])
+    page.close()
+    assert errors == []
+    assert len(seen) > 5
+    wrong = [f"{where}: …{text[max(0, m.start() - 40):m.end() + 20]!r}"
+             for where, text in seen for m in BAD.finditer(text)]
+    assert wrong == []
