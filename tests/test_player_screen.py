@@ -178,3 +178,51 @@ def test_nothing_wrong_on_screen_in_any_state(browser, pages, graph, mode):
     wrong = [f"{where}: …{text[max(0, m.start() - 40):m.end() + 20]!r}"
              for where, text in seen for m in BAD.finditer(text)]
     assert wrong == []
+
+
+# 每一步: 当前这一步的发送者与接收者方框的中心在视口之内; 记下图中最小的文字 (px) 与屏幕上的标记.
+# At every step: the centres of the sender's and the receiver's boxes lie inside the viewport; note the smallest
+# text (px) and the on-screen mark.
+FOLLOW = """(root) => {
+  const player = root.mgcnPlayer, out = [];
+  const style = document.createElement('style');  // 直接量最终位置, 不等动画. Measure the end state, not the animation.
+  style.textContent = '.mgcn-viewport.mgcn-smooth > svg { transition: none !important; }';
+  document.head.appendChild(style);
+  const centre = (el) => {
+    const r = el.getBoundingClientRect();
+    return [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+  };
+  root.querySelector('[data-act="first"]').click();
+  for (let k = 1; k <= player.last; k++) {
+    root.querySelector('[data-act="next"]').click();
+    const step = player.data.steps[k - 1], view = player.view;
+    const port = player.viewport.getBoundingClientRect();
+    const inside = [step[0], step[2]].map((i) => {
+      const [x, y] = centre(view.boxes[i]);
+      return port.left <= x && x <= port.right && port.top <= y && y <= port.bottom;
+    });
+    out.push({k, inside, px: view.scale * view.minFont, mark: root.dataset.scale,
+              badge: player.badge.offsetParent !== null ? player.badge.textContent : ''});
+  }
+  return out;
+}"""
+
+FOLLOWED = {"2-2-2": network_2_2_2, "rnn": unrolled_rnn, "mlp-8-8-1": mlp_loss}
+
+
+@pytest.mark.parametrize("graph", FOLLOWED)
+def test_follow_keeps_both_ends_of_every_step_in_view(browser, tmp_path, graph):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(FOLLOWED[graph](), tmp_path / "follow.html").as_uri())
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    steps = page.evaluate(FOLLOW, page.query_selector(".mgcn-player"))
+    page.close()
+    assert steps and all(all(s["inside"]) for s in steps), [s["k"] for s in steps if not all(s["inside"])]
+    for s in steps:  # 小于 12 px 的一步必须标明, 可读的一步不标. A step under 12 px is marked; a readable one is not.
+        if s["px"] < 12 - 1e-6:
+            assert s["mark"] == "step" and "px" in s["badge"], s
+        else:
+            assert s["mark"] == "readable" and s["badge"] == "", s
+    under = [s["k"] for s in steps if s["px"] < 12 - 1e-6]
+    print(f"{graph}: {len(steps)} steps, {len(under)} under 12 px (smallest "
+          f"{min(s['px'] for s in steps):.1f} px): {under}")

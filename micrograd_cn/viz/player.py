@@ -68,7 +68,11 @@ WORDS: dict[str, dict[str, str]] = {
            "check": "检查 check", "reveal": "显示答案 reveal", "reveal_all": "全部揭晓 reveal all",
            "not_a_number": "请写一个数, 如 0.25、-3 或 1/4 (type a number such as 0.25, -3 or 1/4)",
            "not_yet": "还不对, 再想想 (not yet — try again)", "right": "✔ 对了 right:", "revealed": "答案 answer:",
-           "next_question": "下一题 next: {name}", "hint": "提示 hint: "},
+           "next_question": "下一题 next: {name}", "hint": "提示 hint: ",
+           "overview": "全貌: 字只有 {px} px; 点这里或按 1 回到可读大小 (overview, text {px} px: click or press 1 "
+                       "for the readable size)",
+           "zoomed_out": "这一步的两端相距较远, 暂时缩小 (字 {px} px) 让两端都在图中; 点这里或按 1 放大 "
+                         "(both ends of this step shown at {px} px text; click or press 1 to zoom back)"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
            "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
@@ -83,7 +87,9 @@ WORDS: dict[str, dict[str, str]] = {
            "quiz_done": "Done: {right} of {n} right, {first} at the first try",
            "check": "check", "reveal": "reveal", "reveal_all": "reveal all",
            "not_a_number": "type a number such as 0.25, -3 or 1/4", "not_yet": "not yet — try again",
-           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: "},
+           "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: ",
+           "overview": "overview, text {px} px: click or press 1 for the readable size",
+           "zoomed_out": "both ends of this step shown at {px} px text; click or press 1 to zoom back"},
 }
 
 
