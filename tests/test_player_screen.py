@@ -226,3 +226,77 @@ def test_follow_keeps_both_ends_of_every_step_in_view(browser, tmp_path, graph):
     under = [s["k"] for s in steps if s["px"] < 12 - 1e-6]
     print(f"{graph}: {len(steps)} steps, {len(under)} under 12 px (smallest "
           f"{min(s['px'] for s in steps):.1f} px): {under}")
+
+
+def tanh_neuron() -> mg.Value:
+    """一个 tanh 神经元 o = tanh(x1·w1 + x2·w2 + b), 讲座中的例子. The lecture's tanh neuron."""
+    x1, x2, w1, w2 = mg.Value(2.0, "x1"), mg.Value(0.0, "x2"), mg.Value(-3.0, "w1"), mg.Value(1.0, "w2")
+    b = mg.Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+# 一页里依次打开许多播放器 (同一份前端), 每个打开后量: 字号, 以及每个方框是否都在视口之内.
+# Open many players one after another in one page (the one front-end) and measure each as it opens.
+OPEN_ALL = """async (players) => {
+  const holder = document.getElementById('holder'), results = [];
+  const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  for (const data of players) {
+    const root = document.createElement('div');
+    root.className = 'mgcn-player';
+    holder.replaceChildren(root);
+    const player = MicrogradPlayer.mount(root, data);
+    await frame();
+    const port = player.viewport.getBoundingClientRect();
+    const clipped = [...player.view.svg.querySelectorAll('g.node')].filter((g) => {
+      const r = g.getBoundingClientRect();
+      return r.left < port.left - 0.5 || r.right > port.right + 0.5
+        || r.top < port.top - 0.5 || r.bottom > port.bottom + 0.5;
+    }).length;
+    const px = player.view.scale * player.view.minFont;
+    const fits = Math.min((root.clientWidth - 2) / player.view.width, (port.height - 2) / player.view.height)
+      * player.view.minFont >= 12;
+    results.push({clipped, px, fits, mark: root.dataset.scale, minimap: player.minimap.style.display !== 'none'});
+  }
+  return results;
+}"""
+
+
+def open_many(browser, tmp_path, builds: list[mg.Value], quiz: bool = True) -> list[dict]:
+    """在 1000×768 的页面中依次打开这些图的播放器, 返回每个的测量. Open each in a 1000×768 page and measure."""
+    from micrograd_cn.viz.player import asset, player_data
+
+    page_file = tmp_path / "many.html"
+    page_file.write_text("<!DOCTYPE html><meta charset='utf-8'><style>body{margin:0}</style>"
+                         f"<style>{asset('player.css')}</style><script>{asset('player.js')}</script>"
+                         "<div id='holder' style='width:1000px'></div>", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1000, "height": 768})
+    page.goto(page_file.as_uri())
+    players = [{**prepared.data, "svg": prepared.svg, "neuron_svg": prepared.neuron_svg}
+               for prepared in (player_data(out, quiz=quiz) for out in builds)]
+    results = page.evaluate(OPEN_ALL, players)
+    page.close()
+    return results
+
+
+def test_small_graphs_open_whole_and_readable(browser, tmp_path):
+    e, neuron = open_many(browser, tmp_path, [e_graph()["e"], tanh_neuron()], quiz=False)
+    assert e["clipped"] == 0 and e["px"] >= 12
+    # 讲座的 tanh 神经元横排有 1500 px 宽, 在 12 px 下放不进 1000 px: 打开时可读, 带小地图.
+    # The lecture's tanh neuron is 1500 px wide laid out left to right: it opens readable, with the minimap.
+    assert not neuron["fits"] and neuron["px"] >= 12 and neuron["minimap"]
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_every_generated_exercise_opens_whole(browser, tmp_path, level):
+    builds = [exercise.backward_steps() for exercise in mg.exercises(200, level=level, seed=level)]
+    results = open_many(browser, tmp_path, builds)
+    assert len(results) == 200
+    opened_whole = [r for r in results if r["clipped"] == 0 and r["px"] >= 12 - 1e-6]
+    too_big = [r for r in results if not r["fits"]]
+    print(f"level {level}: {len(opened_whole)} of 200 open whole at ≥ 12 px; {len(too_big)} cannot fit at 12 px")
+    assert [r for r in results if r["fits"] and r not in opened_whole] == []
+    assert all(r["px"] >= 12 - 1e-6 and r["minimap"] for r in too_big)  # 可读, 有小地图. Readable, with the minimap.

@@ -376,7 +376,15 @@
    * A narrow player gives the room to the graph: the totals table starts hidden (the numbers are on the nodes). */
   Player.prototype.autoSide = function () {
     if (this.sideChosen) { return; }
-    this.root.classList.toggle("mgcn-no-side", this.root.clientWidth > 0 && this.root.clientWidth < NARROW_PX);
+    var width = this.root.clientWidth, hide = width > 0 && width < NARROW_PX;
+    if (!hide && width > 0 && this.view === this.views.all) {
+      // 只有收起累计表整张图才放得下 (不小于最小字号) 时, 先收起. Hidden too when only that lets the graph open whole.
+      if (this.side.offsetWidth) { this.sideWidth = this.side.offsetWidth; }
+      var v = this.view, s = this.minScale(), vh = this.viewport.clientHeight;
+      var need = v.width * s, room = width - 2, side = (this.sideWidth || 0.34 * width) + 10;
+      hide = v.height * s <= vh && need <= room && need > room - side;
+    }
+    this.root.classList.toggle("mgcn-no-side", hide);
     this.updateButtons();
   };
 
