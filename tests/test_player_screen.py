@@ -300,3 +300,141 @@ def test_every_generated_exercise_opens_whole(browser, tmp_path, level):
     print(f"level {level}: {len(opened_whole)} of 200 open whole at ≥ 12 px; {len(too_big)} cannot fit at 12 px")
     assert [r for r in results if r["fits"] and r not in opened_whole] == []
     assert all(r["px"] >= 12 - 1e-6 and r["minimap"] for r in too_big)  # 可读, 有小地图. Readable, with the minimap.
+
+
+def step_of(page, n: int) -> int:
+    """第 n 个播放器现在的步数. The step the n-th player shows."""
+    return int(page.locator(".mgcn-player").nth(n).get_attribute("data-step"))
+
+
+def fragment_page(tmp_path, outs: list[mg.Value], **options) -> str:
+    """一页里放几个笔记本里的那种播放器 (键不绑在整页上), 前后有别的内容. Notebook-style players on one page."""
+    from micrograd_cn.viz.player import player_data, player_html
+
+    parts = "".join(f"<p>cell {n}</p>" + player_html(player_data(out, **options)) for n, out in enumerate(outs))
+    path = tmp_path / f"players-{len(outs)}.html"
+    path.write_text(f"<!DOCTYPE html><meta charset='utf-8'><body><input id='other'>{parts}</body>", encoding="utf-8")
+    return path.as_uri()
+
+
+def test_the_only_player_on_the_page_takes_the_keys_without_a_click(browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(fragment_page(tmp_path, [e_graph()["e"]]))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press(" ")
+    assert step_of(page, 0) == 2
+    page.keyboard.press("End")
+    assert step_of(page, 0) == 5
+    page.keyboard.press("Shift+ ")
+    assert step_of(page, 0) == 4
+    page.click("#other")  # 在别处打字时, 键不归播放器. Typing elsewhere keeps the keys.
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.type("1 0")
+    assert step_of(page, 0) == 4 and page.input_value("#other") == "1 0"
+    help_text = page.locator(".mgcn-help").inner_text()  # 键写在屏幕上. The keys are on screen.
+    for key in ("← →", "空格", "Home", "End", "P 播放", "[ ]", "+ −", "0 全貌", "1 可读大小", "F 演示"):
+        assert key in help_text
+    page.close()
+
+
+def test_with_two_players_the_keys_follow_the_last_click_anywhere_in_one(browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 1800})
+    page.goto(fragment_page(tmp_path, [e_graph()["e"], e_graph()["e"]]))
+    page.keyboard.press("ArrowRight")  # 两个都看得见: 谁也不动. Two visible: neither moves.
+    assert step_of(page, 0) == step_of(page, 1) == 0
+    second, first = page.locator(".mgcn-player").nth(1), page.locator(".mgcn-player").nth(0)
+    second.locator(".mgcn-side tr").nth(2).click()  # 表格的一行 a row of the table
+    page.keyboard.press("ArrowRight")
+    assert (step_of(page, 0), step_of(page, 1)) == (0, 1)
+    first.locator('[data-act="zoom-in"]').click()  # 一个按钮 a button
+    page.keyboard.press(" ")  # 空格不再 "点" 那个按钮. Space steps instead of pressing the button again.
+    page.keyboard.press("ArrowRight")
+    assert (step_of(page, 0), step_of(page, 1)) == (2, 1)
+    first.locator(".mgcn-equation").click()  # 任何地方 anywhere
+    page.keyboard.press("ArrowLeft")
+    assert (step_of(page, 0), step_of(page, 1)) == (1, 1)
+    page.close()
+
+
+SMALLEST = """(root) => {
+  const p = root.mgcnPlayer;
+  return {px: p.view.scale * p.view.minFont, mark: root.dataset.scale,
+          presenting: root.classList.contains('mgcn-presenting')};
+}"""
+
+
+def test_presenter_mode_raises_the_text_floor_and_has_a_speed_control(browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(network_2_2_2(), tmp_path / "net.html").as_uri())
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    root = page.query_selector(".mgcn-player")
+    assert page.evaluate(SMALLEST, root)["px"] >= 12
+    for size in ("20", "16"):
+        page.select_option('[data-act="present-size"]', size)
+        page.keyboard.press("f")
+        for k in range(page.evaluate("(root) => root.mgcnPlayer.last", root) + 1):  # 每一步 every step
+            page.evaluate(f"(root) => root.mgcnPlayer.show({k}, false)", root)
+            now = page.evaluate(SMALLEST, root)
+            assert now["presenting"] and (now["px"] >= int(size) - 1e-6 or now["mark"] == "step"), (size, k, now)
+        page.keyboard.press("f")
+        assert not page.evaluate(SMALLEST, root)["presenting"]
+    speed = page.locator('[data-act="speed"]')
+    assert speed.input_value() == "1"
+    page.keyboard.press("]")
+    assert speed.input_value() == "2"
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    assert speed.input_value() == "0.5"
+    page.close()
+
+
+def test_the_quiz_speaks_of_the_quiz_and_reveal_all_gives_the_stepping_toolbar(browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(e_graph()["e"], tmp_path / "quiz.html", quiz=True).as_uri())
+    page.wait_for_selector(".mgcn-answer input")
+    help_text = page.locator(".mgcn-help").inner_text()
+    assert help_text.startswith("测验") and "← →" not in help_text
+    page.keyboard.press("ArrowRight")  # 测验中不逐步 no stepping in a quiz
+    assert step_of(page, 0) == 0
+    page.click('[data-act="reveal-all"]')
+    assert page.locator(".mgcn-score").count() == 0 and page.locator('[data-act="reveal-all"]').count() == 0
+    assert page.locator('[data-act="next"]').is_visible() and page.locator(".mgcn-counter").is_visible()
+    assert page.locator(".mgcn-help").inner_text().startswith("键: ← →")
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    assert step_of(page, 0) == 1
+    page.close()
+
+
+def test_the_quiz_reads_numbers_from_a_chinese_input_method(browser, tmp_path):
+    a, c = mg.Value(2.0, "a"), mg.Value(-0.721, "c")
+    y = a * c
+    y.label = "y"
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(y, tmp_path / "typed.html", quiz=True).as_uri())
+    page.wait_for_selector(".mgcn-answer input")
+    feedback = page.locator(".mgcn-feedback")
+
+    def answer(node: int, text: str) -> str:
+        page.locator(f'[id="node-{node}"]').dispatch_event("click")
+        page.locator(".mgcn-answer input").fill(text)
+        page.locator(".mgcn-answer input").press("Enter")
+        return feedback.inner_text()
+
+    index = {name: k for k, name in enumerate(page.evaluate(
+        "() => document.querySelector('.mgcn-player').mgcnPlayer.data.nodes.map((n) => n.name)"))}
+    for text in ("1abc", "0.7.2", "--1", "1/", ""):
+        assert answer(index["y"], text).startswith("请写一个数"), text
+    assert answer(index["y"], "１").startswith("✔")
+    assert answer(index["a"], "－０.７２１").startswith("✔")  # 全角数字与全角减号 full-width digits and minus
+    assert answer(index["c"], "４／２").startswith("✔")  # 全角分数线 a full-width fraction bar
+    page.close()
+    for typed in ("-0,721", "−0.721", "－０。７２１", " - 0.721 ", "-721/1000", "-7.21e-1"):
+        page = browser.new_page()
+        page.goto(export_html(y, tmp_path / "typed.html", quiz=True).as_uri())
+        page.wait_for_selector(".mgcn-answer input")
+        page.locator(f'[id="node-{index["a"]}"]').dispatch_event("click")
+        page.locator(".mgcn-answer input").fill(typed)
+        page.locator(".mgcn-answer input").press("Enter")
+        assert page.locator(".mgcn-feedback").inner_text().startswith("✔"), typed
+        page.close()

@@ -50,12 +50,21 @@ FOCUS_ABOVE = 30
 WORDS: dict[str, dict[str, str]] = {
     "zh": {"first": "开头", "prev": "上一步", "next": "下一步", "last": "末尾", "play": "播放", "pause": "暂停",
            "zoom_in": "放大 zoom in", "zoom_out": "缩小 zoom out", "fit": "适合 fit", "follow": "跟随 follow",
-           "focus": "聚焦 focus", "fullscreen": "全屏 full screen",
+           "focus": "聚焦 focus", "present": "演示 present",
+           "present_title": "全屏演示, 图中文字放大 (键 F) full screen with larger text (key F)",
+           "present_size": "演示字号 text", "speed": "速度 speed",
            "neuron_view": "神经元视图 neurons", "all_view": "全部节点 all nodes", "counter": "第 {k} / {n} 步",
            "step_head": "第 {k}/{n} 步: ", "totals": "累计梯度 running totals",
            "start": "第 0 步: 前向传播已算出数据, 梯度待求 (step 0: forward pass done, gradients unknown)",
-           "help": "← → 或空格逐步; 拖动平移, 滚轮或 + − 缩放; 点一个节点只看它的邻居. "
-                   "(← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.)",
+           "help": "键: ← → 或空格 逐步 · Home End 开头 末尾 · P 播放 · [ ] 慢 快 · + − 缩放 · 0 全貌 · 1 可读大小 · "
+                   "F 演示; 拖动平移, 点一个节点看它的讲解. (keys: ← → or space step, Home End first last, P play, "
+                   "[ ] slower faster, + − zoom, 0 overview, 1 readable size, F present; drag to pan, click a node "
+                   "for its explanation.)",
+           "quiz_help": "测验: 点一个节点, 在下面写出它的梯度, 按回车检查; 错的答案会得到提示; 可以写 0.25、-3、1/4 "
+                        "或全角数字. "
+                        "键: + − 缩放 · 0 全貌 · 1 可读大小 · F 演示. \"全部揭晓\" 之后可以逐步播放. "
+                        "(quiz: click a node, type its gradient below and press Enter; a wrong answer gets a hint. "
+                        "keys: + − zoom, 0 overview, 1 readable size, F present. After \"reveal all\" you can step.)",
            "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
                      "(Scripts are not running: the graph after the backward pass and every step.)",
            "all_steps": "全部步骤 (every step)",
@@ -75,10 +84,14 @@ WORDS: dict[str, dict[str, str]] = {
                          "(both ends of this step shown at {px} px text; click or press 1 to zoom back)"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
-           "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
+           "present": "present", "present_title": "full screen with larger text (key F)",
+           "present_size": "text", "speed": "speed", "neuron_view": "neurons", "all_view": "all nodes",
            "counter": "step {k} of {n}", "step_head": "step {k}/{n}: ",
            "totals": "running totals", "start": "step 0: forward pass done, gradients unknown",
-           "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
+           "help": "keys: ← → or space step, Home End first last, P play, [ ] slower faster, + − zoom, 0 overview, "
+                   "1 readable size, F present; drag to pan, click a node for its explanation.",
+           "quiz_help": "Quiz: click a node, type its gradient below and press Enter; a wrong answer gets a hint. "
+                        "Keys: + − zoom, 0 overview, 1 readable size, F present. After \"reveal all\" you can step.",
            "static": "Scripts are not running: the graph after the backward pass and every step.",
            "all_steps": "every step", "term_step": "piled up at step {s}",
            "picture": "the graph after the backward pass", "totals_button": "totals",

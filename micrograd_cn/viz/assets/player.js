@@ -75,7 +75,22 @@
     this.focusButton = button("focus", words.focus);
     this.viewButton = button("view", words.neuron_view);
     this.totalsButton = button("totals", words.totals_button);
-    button("fullscreen", words.fullscreen);
+    this.presentButton = button("present", words.present, words.present_title);
+    this.presentSize = choice("present-size", words.present_size, [16, 20], 20, function (px) { return px + " px"; });
+    this.speed = choice("speed", words.speed, [0.5, 1, 2, 4], 1, function (x) { return x + "×"; });
+    function choice(act, label, options, chosen, show) {
+      var select = el("select", { "data-act": act, "aria-label": label, title: label });
+      options.forEach(function (value) {
+        var option = el("option", { value: String(value) }, show(value));
+        if (value === chosen) { option.selected = true; }
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () { self.act(act); });
+      var wrap = el("label", { "class": "mgcn-choice" }, label + " ");
+      wrap.appendChild(select);
+      bar.appendChild(wrap);
+      return select;
+    }
     this.equation = el("div", { "class": "mgcn-equation", "aria-live": "polite" });
     var body = el("div", { "class": "mgcn-body" });
     this.viewport = el("div", { "class": "mgcn-viewport" });
@@ -83,7 +98,7 @@
     this.panel = el("div", { "class": "mgcn-panel" });
     body.appendChild(this.viewport);
     body.appendChild(this.side);
-    var help = el("p", { "class": "mgcn-help" }, words.help);
+    var help = this.help = el("p", { "class": "mgcn-help" }, data.quiz_mode ? words.quiz_help : words.help);
     var anchor = root.querySelector(".mgcn-static-only");
     [bar, this.equation, body, this.panel, help].forEach(function (part) { root.insertBefore(part, anchor); });
 
@@ -117,7 +132,12 @@
     } else {
       resized();
     }
-    root.addEventListener("fullscreenchange", function () { setTimeout(resized, 50); });
+    root.addEventListener("fullscreenchange", function () {
+      if (document.fullscreenElement !== root) { self.presenting(false); }
+      setTimeout(resized, 50);
+    });
+    root.addEventListener("pointerdown", function () { keyOwner = self; }, true);
+    root.addEventListener("focusin", function () { keyOwner = self; });
   };
 
   /* 静态视图里的图片 (data: URL) 还原成 SVG 文本. The static view's image back to SVG text. */
@@ -325,7 +345,8 @@
   Player.prototype.act = function (what) {
     if (this.quiz && /^(first|prev|next|last|play)$/.test(what)) { return; }  // 测验中不逐步. No stepping in a quiz.
     if (what !== "play" && what.indexOf("zoom") !== 0 && what !== "fit" && what !== "readable" && what !== "follow"
-        && what !== "focus" && what !== "fullscreen" && what !== "view" && what !== "totals") { this.stop(); }
+        && what !== "focus" && what !== "present" && what !== "view" && what !== "totals" && what !== "speed"
+        && what !== "present-size" && what !== "slower" && what !== "faster") { this.stop(); }
     switch (what) {
       case "first": this.show(0); break;
       case "prev": this.show(this.step - 1); break;
@@ -338,7 +359,10 @@
       case "readable": this.readable(true); break;
       case "follow": this.follow = !this.follow; this.updateButtons(); if (this.follow) { this.keepInView(true); } break;
       case "focus": this.focus = !this.focus; this.applyFocus(); this.updateButtons(); break;
-      case "fullscreen": this.toggleFullscreen(); break;
+      case "present": this.togglePresent(); break;
+      case "present-size": if (this.root.classList.contains("mgcn-presenting")) { this.presenting(true); } break;
+      case "slower": case "faster": this.stepSpeed(what === "faster" ? 1 : -1); break;
+      case "speed": if (this.timer !== null) { this.stop(); this.togglePlay(); } break;
       case "view": this.switchView(this.view === this.views.all ? "neurons" : "all"); break;
       case "totals": this.sideChosen = true; this.root.classList.toggle("mgcn-no-side"); this.updateButtons(); break;
     }
@@ -354,22 +378,42 @@
     if (this.step >= this.last) { this.show(0); }
     this.timer = setInterval(function () {
       if (self.step >= self.last) { self.stop(); } else { self.show(self.step + 1); }
-    }, this.data.interval_ms || 1200);
+    }, (this.data.interval_ms || 1200) / Number(this.speed.value));
     this.updateButtons();
   };
 
-  Player.prototype.toggleFullscreen = function () {
-    var root = this.root;
-    if (document.fullscreenElement === root) { document.exitFullscreen(); return; }
-    if (root.classList.contains("mgcn-present")) { root.classList.remove("mgcn-present"); this.readable(false); return; }
-    var self = this;
-    var fallback = function () { root.classList.add("mgcn-present"); self.readable(false); };
+  /* 播放速度选单上移一格 (键 [ 与 ]). One notch along the speed choice (keys [ and ]). */
+  Player.prototype.stepSpeed = function (by) {
+    var select = this.speed, k = Math.max(0, Math.min(select.options.length - 1, select.selectedIndex + by));
+    if (k !== select.selectedIndex) { select.selectedIndex = k; this.act("speed"); }
+  };
+
+  /* 演示: 全屏 (浏览器不许时铺满窗口), 图中文字不小于选定的 16 或 20 px, 工具栏与说明也放大.
+   * Presenting: full screen (or the whole window where full screen is refused), graph text at least the chosen
+   * 16 or 20 px, larger toolbar and explanations.  The same key or button leaves it. */
+  Player.prototype.togglePresent = function () {
+    var root = this.root, self = this;
+    if (root.classList.contains("mgcn-presenting")) {
+      if (document.fullscreenElement === root) { document.exitFullscreen(); }
+      this.presenting(false);
+      return;
+    }
+    this.presenting(true);
     if (root.requestFullscreen) {
       var promise = root.requestFullscreen();
-      if (promise && promise.catch) { promise.catch(fallback); }
+      if (promise && promise.catch) { promise.catch(function () { root.classList.add("mgcn-present"); self.resized(); }); }
     } else {
-      fallback();
+      root.classList.add("mgcn-present");
     }
+  };
+
+  Player.prototype.presenting = function (on) {
+    this.root.classList.toggle("mgcn-presenting", on);
+    if (!on) { this.root.classList.remove("mgcn-present"); }
+    this.minFontPx = on ? Number(this.presentSize.value) : MIN_FONT_PX;
+    this.presentButton.setAttribute("aria-pressed", String(on));
+    Object.keys(this.views).forEach(function (name) { this.views[name].fitted = false; }, this);
+    this.readable(false);
   };
 
   /* 窄的播放器 (如 JupyterLab 开着文件栏) 把图的位置让给图本身: 累计表先收起, 数字仍在节点上.
@@ -629,18 +673,49 @@
     }, { passive: false });
   };
 
-  Player.prototype.bindKeys = function () {
-    var self = this, target = this.data.keys_on_document ? document : this.root;
-    target.addEventListener("keydown", function (event) {
-      if (event.target && /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName)) { return; }
-      var acts = { ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last", "+": "zoom-in", "=": "zoom-in",
-                   "-": "zoom-out", "0": "fit", "1": "readable" };
-      var what = event.key === " " ? (event.shiftKey ? "prev" : "next") : acts[event.key];
-      if (!what || event.ctrlKey || event.metaKey || event.altKey) { return; }
-      self.act(what);
-      event.preventDefault();
-      event.stopPropagation();
+  /* ---- 键盘 keys ---- */
+  /* 键属于: 按键发生在其中的播放器; 否则最后一个被点过 (任何地方: 图、表格的行、按钮) 的播放器; 否则页面上唯一
+   * 一个看得见的播放器. 正在输入文字时 (输入框、笔记本的代码编辑器) 键不归播放器.
+   * The keys belong to the player they happen in; else to the player last clicked anywhere (graph, rows, buttons);
+   * else to the only player visible on the page.  Never while text is being typed (inputs, a notebook's editor). */
+  var KEYS = { ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last", p: "play", P: "play",
+               "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "fit", "1": "readable", f: "present",
+               F: "present", "[": "slower", "]": "faster" };
+  var keyOwner = null;
+
+  function typing(target) {
+    return !!target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable
+      || !!(target.closest && target.closest(".cm-editor, .CodeMirror, [contenteditable='true']")));
+  }
+
+  function onScreen(root) {
+    var r = root.getBoundingClientRect();
+    return r.width > 0 && r.bottom > 0 && r.top < (global.innerHeight || 0) && r.right > 0
+      && r.left < (global.innerWidth || 0);
+  }
+
+  function ownerOf(event) {
+    var inside = event.target && event.target.closest && event.target.closest(".mgcn-player.mgcn-live");
+    if (inside && inside.mgcnPlayer) { return inside.mgcnPlayer; }
+    if (keyOwner && keyOwner.root.isConnected) { return keyOwner; }
+    var live = Array.prototype.filter.call(document.querySelectorAll(".mgcn-player.mgcn-live"), function (root) {
+      return root.mgcnPlayer && onScreen(root);
     });
+    return live.length === 1 ? live[0].mgcnPlayer : null;
+  }
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var what = event.key === " " ? (event.shiftKey ? "prev" : "next") : KEYS[event.key];
+    var player = what && ownerOf(event);
+    if (!player) { return; }
+    player.act(what);
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  Player.prototype.bindKeys = function () {
+    if (!global.mgcnKeysBound) { global.mgcnKeysBound = true; document.addEventListener("keydown", onKey, true); }
   };
 
   /* ---- 点选节点 selecting a node ---- */
@@ -737,7 +812,7 @@
     var self = this, bar = player.root.querySelector(".mgcn-toolbar");
     this.score = el("span", { "class": "mgcn-score", "aria-live": "polite" });
     bar.insertBefore(this.score, bar.firstChild);
-    var reveal = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
+    var reveal = this.revealButton = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
     reveal.addEventListener("click", function () { self.revealAll(); });
     bar.insertBefore(reveal, this.score.nextSibling);
     this.updateScore();
@@ -793,11 +868,15 @@
     if (!this.status[i]) { input.focus({ preventScroll: true }); }
   };
 
+  /* 学生写的数: 全角数字与符号 (中文输入法), 各种减号, 小数逗号, 分数 a/b 都算. A typed number: full-width
+   * digits and signs (a Chinese input method), any minus sign, a decimal comma or 。, and fractions a/b. */
   function parseNumber(text) {
-    text = String(text).trim().replace(/−/g, "-").replace(/，/g, ".").replace(/,/g, ".");
+    text = String(text).normalize("NFKC").replace(/\s+/g, "").replace(/[\u2212\u2012\u2013\u2014\uFE63]/g, "-")
+      .replace(/[,\u3002]/g, ".");
+    var number = function (part) { return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(part) ? Number(part) : NaN; };
     var parts = text.split("/");
-    if (parts.length === 2) { return parseFloat(parts[0]) / parseFloat(parts[1]); }
-    return text === "" ? NaN : Number(text);
+    if (parts.length === 2) { return number(parts[0]) / number(parts[1]); }
+    return number(text);
   }
 
   Quiz.prototype.close = function (typed, value) {
@@ -870,6 +949,9 @@
     p.root.classList.remove("mgcn-quizzing");
     p.quiz = null;
     p.panel.textContent = "";
+    this.score.remove();  // 工具栏回到逐步播放的样子. The toolbar is the stepping toolbar again.
+    this.revealButton.remove();
+    p.help.textContent = p.words.help;
     p.show(p.last, false);
   };
 
