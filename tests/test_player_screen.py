@@ -17,6 +17,7 @@ from conftest import require_module
 from test_viz_dot import e_graph
 
 import micrograd_cn as mg
+from micrograd_cn.backprop.trace import format_number
 from micrograd_cn.classroom import examples
 from micrograd_cn.nn import MLP, RNN, losses
 from micrograd_cn.viz import export_html
@@ -438,3 +439,35 @@ def test_the_quiz_reads_numbers_from_a_chinese_input_method(browser, tmp_path):
         page.locator(".mgcn-answer input").press("Enter")
         assert page.locator(".mgcn-feedback").inner_text().startswith("✔"), typed
         page.close()
+
+
+def test_the_neuron_view_shows_the_number_the_banner_speaks_of(browser, tmp_path):
+    steps = mg.backward_steps(network_2_2_2())
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(steps, tmp_path / "net.html").as_uri())
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    page.click('[data-act="view"]')
+    svg = ".mgcn-viewport svg:visible"
+    checked = 0
+    for k, step in enumerate(steps, start=1):  # 每一步 every step
+        page.evaluate(f"document.querySelector('.mgcn-player').mgcnPlayer.show({k}, false)")
+        ends = ((step.node_name, step.node_grad), (step.parent_name, step.after))
+        numbers = {line for name, grad in ends for line in (f"梯度 grad = {format_number(grad)}",
+                                                            f"梯度 grad = {format_number(grad)} ({name})")}
+        for role in ("sender", "receiver"):  # 方框里的数是这一步两端之一的数. The box shows one end's number.
+            box = page.locator(f"{svg} g.node.mgcn-{role}")
+            if box.count() and box.first.get_attribute("id").startswith("neuron-"):
+                assert box.first.locator("text").nth(2).text_content() in numbers, (k, role, numbers)
+                checked += 1
+    assert checked > 20
+    # 问题中的那一步: net_o1 (0.1385) 把梯度送给 out_h1. The step of the report: net_o1 sends 0.1385 to out_h1.
+    k = next(k for k, s in enumerate(steps, 1) if s.node_name == "net_o1" and s.parent_name == "out_h1")
+    page.evaluate(f"document.querySelector('.mgcn-player').mgcnPlayer.show({k}, false)")
+    assert page.locator(f"{svg} g.node.mgcn-sender text").nth(2).text_content() == "梯度 grad = 0.1385 (net_o1)"
+    overflow = page.evaluate("""() => [...document.querySelectorAll('.mgcn-viewport svg')].filter((s) =>
+      s.style.display !== 'none' && !s.classList.contains('mgcn-minimap')).flatMap((svg) =>
+      [...svg.querySelectorAll('g.node[id^="neuron-"]')].filter((g) => {
+        const frame = g.querySelector('polygon, path').getBBox(), t = g.querySelectorAll('text')[2].getBBox();
+        return t.x + t.width > frame.x + frame.width + 0.5; }).map((g) => g.id))""")
+    assert overflow == []  # 名字放得进方框 the name fits its box
+    page.close()

@@ -206,7 +206,8 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     layers = find_layers(graph) if group else []
     neuron_picture = None
     if layers:
-        neuron_picture, data["neuron_edges"] = build_neuron_graph(steps.out, look, scene, graph, layers)
+        neuron_scene = Scene(grads=final, reserve=_neuron_reserve(reserve, shown, graph, layers, prefix))
+        neuron_picture, data["neuron_edges"] = build_neuron_graph(steps.out, look, neuron_scene, graph, layers)
         data["neurons"] = [{"id": f"neuron-{n.net}", "net": n.net, "out": n.out, "members": list(n.members)}
                            for layer in layers for n in layer.neurons]
     svg = neuron_svg = None
@@ -218,6 +219,25 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
             data["missing_renderer"] = str(error)
     return PlayerData(data, svg, picture.source, neuron_svg,
                       neuron_picture.source if neuron_picture is not None else None)
+
+
+def _neuron_reserve(reserve: dict[int, tuple[str, ...]], shown: dict[int, set[str]], graph: Any,
+                    layers: list[Any], prefix: str) -> dict[int, tuple[str, ...]]:
+    """神经元视图的方框也要放得下 "梯度 grad = 0.1385 (net_o1)": 当前一步的发送者或接收者是神经元里
+    输出之外的成员时, 方框显示那个成员的梯度并写出它的名字.
+
+    Room in each neuron box for "grad = 0.1385 (net_o1)": when the step's
+    sender or receiver is a member other than the output, the box shows that
+    member's gradient and names it (the front-end's ``member_grad``).
+    """
+    result = dict(reserve)
+    for layer in layers:
+        for neuron in layer.neurons:
+            out_key = id(graph.order[neuron.out])
+            extra = [f"{prefix}{text} ({graph.names[m]})" for m in neuron.members if m != neuron.out
+                     for text in shown.get(id(graph.order[m]), ())]
+            result[out_key] = (*result.get(out_key, ()), *extra)
+    return result
 
 
 def _explanation(full: dict[str, Any], lang: str) -> dict[str, Any]:

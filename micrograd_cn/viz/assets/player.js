@@ -275,6 +275,7 @@
     this.equation.textContent = step === null ? words.start : fill(words.step_head, { k: k, n: this.last }) + step[4];
     if (this.quiz) { this.equation.textContent = this.quiz.prompt(); step = null; }
     if (step !== null) {
+      this.memberGrads(view, step, texts);
       this.mark(view.boxes[step[0]], "mgcn-sender");
       this.mark(view.boxes[step[2]], "mgcn-receiver");
       this.mark(view.edge(step[0], step[1]), "mgcn-active");
@@ -286,6 +287,20 @@
     this.updateButtons();
     if (step !== null && this.follow) { this.keepInView(animate !== false); }
     this.root.dispatchEvent(new CustomEvent("mgcn-step", { detail: { step: k } }));
+  };
+
+  /* 神经元视图: 这一步的接收者或发送者是神经元里输出之外的成员 (如 net_o1) 时, 方框显示那个成员的梯度和名字,
+   * 与横幅上的等式一致. The neuron view: when the step's receiver or sender is a member other than the output
+   * (net_o1, say), the neuron's box shows that member's gradient and name, as the banner's equation does. */
+  Player.prototype.memberGrads = function (view, step, texts) {
+    var data = this.data, done = {};
+    [step[2], step[0]].forEach(function (i) {
+      var neuron = view.owner[i], t = neuron && view.gradTexts[neuron.out];
+      if (!t || neuron.out === i || done[neuron.id] || texts[i] === null) { return; }
+      done[neuron.id] = true;
+      t.textContent = data.grad_prefix + texts[i] + " (" + data.nodes[i].name + ")";
+      t.classList.remove("mgcn-unknown");
+    });
   };
 
   Player.prototype.mark = function (node, cls) {
