@@ -59,22 +59,15 @@ def unrolled_rnn() -> mg.Value:
     return total
 
 
-# 页面上看得见的文字: 正文的 innerText 加上当前视图 SVG 中的文字. What is visible: innerText plus the shown SVG's text.
-VISIBLE = """(root) => {
-  const svgText = [...root.querySelectorAll('.mgcn-viewport > svg')]
-    .filter((svg) => svg.style.display !== 'none')
-    .flatMap((svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent));
-  return document.body.innerText + '\\n' + svgText.join('\\n');
-}"""
-
 # 在页面里走完一种模式, 每个状态都收集可见文字 (真正的按钮、点击与表单提交). Walk one mode, collecting visible text.
 WALK = """([root, mode]) => {
   const player = root.mgcnPlayer, seen = [];
+  const page = root.closest('.jp-OutputArea-output') || document.body;  // 笔记本里只看这个输出. The output only.
   const look = (where) => {
     const svgText = [...root.querySelectorAll('.mgcn-viewport > svg')]
       .filter((svg) => svg.style.display !== 'none')
       .flatMap((svg) => [...svg.querySelectorAll('text')].map((t) => t.textContent));
-    seen.push([where, document.body.innerText + '\\n' + svgText.join('\\n')]);
+    seen.push([where, page.innerText + '\\n' + svgText.join('\\n')]);
   };
   const click = (el) => el.dispatchEvent(new MouseEvent('click', {bubbles: true}));
   const nodes = () => [...root.querySelectorAll('.mgcn-viewport > svg')]
