@@ -364,8 +364,8 @@ def test_presenter_mode_raises_the_text_floor_and_has_a_speed_control(browser, t
     root = page.query_selector(".mgcn-player")
     assert page.evaluate(SMALLEST, root)["px"] >= 12
     for size in ("20", "16"):
+        page.keyboard.press("f")  # 演示时才能选字号. The size is chosen while presenting.
         page.select_option('[data-act="present-size"]', size)
-        page.keyboard.press("f")
         for k in range(page.evaluate("(root) => root.mgcnPlayer.last", root) + 1):  # 每一步 every step
             page.evaluate(f"(root) => root.mgcnPlayer.show({k}, false)", root)
             now = page.evaluate(SMALLEST, root)

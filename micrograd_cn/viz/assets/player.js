@@ -85,8 +85,8 @@
         if (value === chosen) { option.selected = true; }
         select.appendChild(option);
       });
-      select.addEventListener("change", function () { self.act(act); });
-      var wrap = el("label", { "class": "mgcn-choice" }, label + " ");
+      select.addEventListener("change", function () { select.blur(); self.act(act); });  // 键回到播放器. Keys back.
+      var wrap = el("label", { "class": "mgcn-choice mgcn-choice-" + act }, label + " ");
       wrap.appendChild(select);
       bar.appendChild(wrap);
       return select;
@@ -96,7 +96,9 @@
     this.viewport = el("div", { "class": "mgcn-viewport" });
     this.side = el("div", { "class": "mgcn-side" });
     this.panel = el("div", { "class": "mgcn-panel" });
-    body.appendChild(this.viewport);
+    this.stage = el("div", { "class": "mgcn-stage" });  // 视口和它上面的标记、小地图. The viewport and its overlays.
+    this.stage.appendChild(this.viewport);
+    body.appendChild(this.stage);
     body.appendChild(this.side);
     var help = this.help = el("p", { "class": "mgcn-help" }, data.quiz_mode ? words.quiz_help : words.help);
     var anchor = root.querySelector(".mgcn-static-only");
@@ -117,8 +119,8 @@
     this.badge.addEventListener("click", function () { self.act("readable"); });
     this.badge.addEventListener("pointerdown", function (event) { event.stopPropagation(); });
     this.minimap = svgEl("svg", { "class": "mgcn-minimap", "aria-hidden": "true" });
-    this.viewport.appendChild(this.badge);
-    this.viewport.appendChild(this.minimap);
+    this.stage.appendChild(this.badge);
+    this.stage.appendChild(this.minimap);
     this.bindMinimap();
     this.buildTable();
     if (data.quiz_mode && data.quiz) { this.quiz = new Quiz(this); }
@@ -486,6 +488,7 @@
   Player.prototype.clampPan = function () {
     var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
     var w = v.width * v.scale, h = v.height * v.scale;
+    if (v.scale < this.minScale() - 1e-9) { vh -= BADGE_PX; }  // 标记条下面不放图. Nothing under the mark.
     v.x = w <= vw ? (vw - w) / 2 : Math.min(0, Math.max(vw - w, v.x));
     v.y = h <= vh ? (vh - h) / 2 : Math.min(0, Math.max(vh - h, v.y));
   };
@@ -529,6 +532,9 @@
     if (!this.viewport.clientWidth || !this.viewport.clientHeight) { return; }
     v.fitted = true;
     v.scale = v.chosen = this.wholeScale();
+    if (v.scale < this.minScale() - 1e-9) {  // 全貌: 给视口底部的标记条留出地方. Room for the mark at the foot.
+      v.scale = v.chosen = Math.min(v.scale, (this.viewport.clientHeight - BADGE_PX) / v.height);
+    }
     v.mode = v.scale < this.minScale() - 1e-9 ? "overview" : "whole";
     this.clampPan();
     this.apply(animate);
