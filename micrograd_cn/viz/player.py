@@ -282,8 +282,9 @@ def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
     front-end script.  Where scripts do not run (an untrusted notebook, which
     also drops ``<style>`` and ``<svg>``, or a static viewer) it shows the graph
     after the backward pass at its natural size and the list of every step.
-    ``keys_on_document`` makes the keys work anywhere on the page (the
-    standalone file); otherwise while the player has focus.
+    The keys (← → space, ...) go to the player last clicked anywhere in it,
+    else to the only player on screen; ``keys_on_document`` (the standalone
+    file) makes this player take them also when others are on screen.
     """
     data = dict(prepared.data, keys_on_document=keys_on_document)
     words = data["words"]

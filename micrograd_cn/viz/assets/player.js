@@ -722,6 +722,9 @@
     var live = Array.prototype.filter.call(document.querySelectorAll(".mgcn-player.mgcn-live"), function (root) {
       return root.mgcnPlayer && onScreen(root);
     });
+    if (live.length !== 1) {  // 独立文件的播放器认领整页的键. A standalone file's player claims the page's keys.
+      live = live.filter(function (root) { return root.mgcnPlayer.data.keys_on_document; });
+    }
     return live.length === 1 ? live[0].mgcnPlayer : null;
   }
 
