@@ -51,7 +51,7 @@ WORDS: dict[str, dict[str, str]] = {
     "zh": {"first": "开头", "prev": "上一步", "next": "下一步", "last": "末尾", "play": "播放", "pause": "暂停",
            "zoom_in": "放大 zoom in", "zoom_out": "缩小 zoom out", "fit": "适合 fit", "follow": "跟随 follow",
            "focus": "聚焦 focus", "present": "演示 present",
-           "present_title": "全屏演示, 图中文字放大 (键 F) full screen with larger text (key F)",
+           "present_title": "全屏, 字更大 (键 F) full screen, larger text (key F)",
            "present_size": "演示字号 text", "speed": "速度 speed",
            "neuron_view": "神经元视图 neurons", "all_view": "全部节点 all nodes", "counter": "第 {k} / {n} 步",
            "step_head": "第 {k}/{n} 步: ", "totals": "累计梯度 running totals",
@@ -60,11 +60,9 @@ WORDS: dict[str, dict[str, str]] = {
                    "F 演示; 拖动平移, 点一个节点看它的讲解. (keys: ← → or space step, Home End first last, P play, "
                    "[ ] slower faster, + − zoom, 0 overview, 1 readable size, F present; drag to pan, click a node "
                    "for its explanation.)",
-           "quiz_help": "测验: 点一个节点, 在下面写出它的梯度, 按回车检查; 错的答案会得到提示; 可以写 0.25、-3、1/4 "
-                        "或全角数字. "
-                        "键: + − 缩放 · 0 全貌 · 1 可读大小 · F 演示. \"全部揭晓\" 之后可以逐步播放. "
-                        "(quiz: click a node, type its gradient below and press Enter; a wrong answer gets a hint. "
-                        "keys: + − zoom, 0 overview, 1 readable size, F present. After \"reveal all\" you can step.)",
+           "quiz_help": "测验: 点一个节点, 在下面写出它的梯度 (如 0.25、-3、1/4), 按回车检查; 答错有提示; "
+                        "\"全部揭晓\" 之后可以逐步播放. 键: + − 缩放 · 0 全貌 · 1 可读大小 · F 演示. "
+                        "(quiz: click a node, type its gradient, press Enter; after \"reveal all\" you can step.)",
            "static": "没有运行脚本: 下面是反向传播结束时的图和全部步骤. "
                      "(Scripts are not running: the graph after the backward pass and every step.)",
            "all_steps": "全部步骤 (every step)",
@@ -78,10 +76,9 @@ WORDS: dict[str, dict[str, str]] = {
            "not_a_number": "请写一个数, 如 0.25、-3 或 1/4 (type a number such as 0.25, -3 or 1/4)",
            "not_yet": "还不对, 再想想 (not yet — try again)", "right": "✔ 对了 right:", "revealed": "答案 answer:",
            "next_question": "下一题 next: {name}", "hint": "提示 hint: ",
-           "overview": "全貌: 字只有 {px} px; 点这里或按 1 回到可读大小 (overview, text {px} px: click or press 1 "
-                       "for the readable size)",
-           "zoomed_out": "这一步的两端相距较远, 暂时缩小 (字 {px} px) 让两端都在图中; 点这里或按 1 放大 "
-                         "(both ends of this step shown at {px} px text; click or press 1 to zoom back)"},
+           "overview": "全貌 (字 {px} px); 点这里或按 1 回到可读大小 (overview at {px} px; click or press 1 to read)",
+           "zoomed_out": "两端相距远: 这一步缩小到字 {px} px; 点这里或按 1 放大 (both ends shown at {px} px; "
+                         "click or press 1 to zoom in)"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
            "present": "present", "present_title": "full screen with larger text (key F)",
@@ -105,16 +102,25 @@ WORDS: dict[str, dict[str, str]] = {
            "zoomed_out": "both ends of this step shown at {px} px text; click or press 1 to zoom back"},
 }
 
+QUIZ_WORDS = frozenset({"quiz_prompt", "quiz_score", "quiz_done", "check", "reveal", "reveal_all", "not_a_number",
+                        "not_yet", "right", "revealed", "next_question", "hint", "quiz_help"})
+"""只有测验用到的词; 不测验的播放器不带它们. Words only the quiz uses; other players leave them out."""
+
 
 @cache
 def asset(name: str) -> str:
     """前端文件的文本 (player.js, player.css), 去掉注释与缩进后嵌入页面. A front-end file, compacted for embedding.
 
-    Block comments, indentation and blank lines are dropped (the files have
-    no comment markers inside strings); the source files stay readable.
+    Block comments, indentation and blank lines are dropped, and so are the
+    script's ``// ...`` comments after a statement and the spaces around CSS
+    punctuation (the files have no comment markers inside strings); the
+    source files stay readable.
     """
     text = re.sub(r"/\*.*?\*/", "", (ASSETS / name).read_text(encoding="utf-8"), flags=re.S)
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    if name.endswith(".js"):
+        return re.sub(r"(?m)(?<=[;{},)])[ \t]+//\s.*$|^//\s.*\n?", "", text)
+    return re.sub(r"([:,])\s+", r"\1", re.sub(r"\s*([{};])\s*", r"\1", text))
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     data = {
         "version": 1,
         "lang": lang,
-        "words": WORDS[lang],
+        "words": {key: text for key, text in WORDS[lang].items() if quiz or key not in QUIZ_WORDS},
         "out": index[id(steps.out)],
         "seed": seed,
         "grad_prefix": prefix,
