@@ -464,3 +464,57 @@ def test_the_neuron_view_shows_the_number_the_banner_speaks_of(browser, tmp_path
         return t.x + t.width > frame.x + frame.width + 0.5; }).map((g) => g.id))""")
     assert overflow == []  # 名字放得进方框 the name fits its box
     page.close()
+
+
+# 显示着的那张图的每个方框是否都在视口之内; 字号; 标记; 小地图. Every box inside the viewport? Text size, mark, minimap.
+WHOLE = """(root) => {
+  const p = root.mgcnPlayer, port = p.viewport.getBoundingClientRect();
+  const clipped = [...p.view.svg.querySelectorAll('g.node')].filter((g) => {
+    const r = g.getBoundingClientRect();
+    return r.left < port.left - 0.5 || r.right > port.right + 0.5
+      || r.top < port.top - 0.5 || r.bottom > port.bottom + 0.5;
+  }).map((g) => g.id);
+  return {clipped, px: p.view.scale * p.view.minFont, mark: root.dataset.scale, badge: p.badge.textContent,
+          badgeShown: p.badge.offsetParent !== null, minimap: p.minimap.style.display !== 'none',
+          side: !root.classList.contains('mgcn-no-side')};
+}"""
+
+
+def test_fit_shows_the_whole_net_as_a_marked_overview_and_key_1_reads_again(browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(network_2_2_2(), tmp_path / "net.html").as_uri())
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    page.add_style_tag(content=".mgcn-viewport.mgcn-smooth > svg { transition: none !important; }")
+    root = page.query_selector(".mgcn-player")
+    opened = page.evaluate(WHOLE, root)  # 放不下: 可读大小, 从输出看起, 有小地图. Too big: readable, with the minimap.
+    assert opened["px"] >= 12 and opened["clipped"] and opened["minimap"] and not opened["badgeShown"]
+    page.keyboard.press("0")
+    whole = page.evaluate(WHOLE, root)
+    assert whole["clipped"] == [] and whole["px"] < 12 and whole["mark"] == "overview"
+    assert whole["badgeShown"] and whole["badge"].startswith("全貌") and not whole["minimap"]
+    page.keyboard.press("ArrowRight")  # 全貌中逐步: 仍是全貌. Stepping in the overview keeps it.
+    assert page.evaluate(WHOLE, root)["clipped"] == []
+    page.keyboard.press("1")
+    again = page.evaluate(WHOLE, root)
+    assert again["px"] >= 12 and again["mark"] == "readable" and not again["badgeShown"] and again["minimap"]
+    page.click('[data-act="fit"]')
+    page.locator(".mgcn-badge").click()  # 点标记也回到可读大小. A click on the mark reads again too.
+    assert page.evaluate(WHOLE, root)["px"] >= 12
+    page.close()
+
+
+def test_toggling_the_totals_never_clips_a_graph_that_fits(browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(export_html(e_graph()["e"], tmp_path / "e.html").as_uri())
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    root = page.query_selector(".mgcn-player")
+    states = []
+    for _ in range(4):
+        page.wait_for_timeout(100)  # 视口大小改变的通知 the resize notice
+        page.wait_for_function("(root) => !root.querySelector('.mgcn-viewport').getAnimations({subtree: true})"
+                               ".some((a) => a.playState === 'running')", arg=root)
+        states.append(page.evaluate(WHOLE, root))
+        page.click('[data-act="totals"]')
+    assert [s["side"] for s in states] == [True, False, True, False]
+    assert all(s["clipped"] == [] and s["px"] >= 12 for s in states), states
+    page.close()
