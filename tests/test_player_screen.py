@@ -195,7 +195,9 @@ FOLLOW = """(root) => {
       const [x, y] = centre(view.boxes[i]);
       return port.left <= x && x <= port.right && port.top <= y && y <= port.bottom;
     });
-    out.push({k, inside, px: view.scale * view.minFont, mark: root.dataset.scale,
+    const map = player.minimap.style.display === 'none' ? null  // 小地图上两端标红 the ends marked on the minimap
+      : ['sender', 'receiver'].map((role) => player.minimap.querySelectorAll('.mgcn-map-' + role).length);
+    out.push({k, inside, map, px: view.scale * view.minFont, mark: root.dataset.scale,
               badge: player.badge.offsetParent !== null ? player.badge.textContent : ''});
   }
   return out;
@@ -217,6 +219,9 @@ def test_follow_keeps_both_ends_of_every_step_in_view(browser, tmp_path, graph):
             assert s["mark"] == "step" and "px" in s["badge"], s
         else:
             assert s["mark"] == "readable" and s["badge"] == "", s
+    assert all(s["map"] in (None, [1, 1]) for s in steps)
+    if graph != "rnn":  # 比视口大的图有小地图. A graph larger than the view has the minimap.
+        assert any(s["map"] for s in steps)
     under = [s["k"] for s in steps if s["px"] < 12 - 1e-6]
     print(f"{graph}: {len(steps)} steps, {len(under)} under 12 px (smallest "
           f"{min(s['px'] for s in steps):.1f} px): {under}")
