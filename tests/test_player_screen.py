@@ -393,11 +393,13 @@ def test_the_quiz_speaks_of_the_quiz_and_reveal_all_gives_the_stepping_toolbar(b
     page.wait_for_selector(".mgcn-answer input")
     help_text = page.locator(".mgcn-help").inner_text()
     assert help_text.startswith("测验") and "← →" not in help_text
+    assert page.locator('[data-act="speed"]').is_hidden()  # 测验中没有播放. No playing in a quiz.
     page.keyboard.press("ArrowRight")  # 测验中不逐步 no stepping in a quiz
     assert step_of(page, 0) == 0
     page.click('[data-act="reveal-all"]')
     assert page.locator(".mgcn-score").count() == 0 and page.locator('[data-act="reveal-all"]').count() == 0
     assert page.locator('[data-act="next"]').is_visible() and page.locator(".mgcn-counter").is_visible()
+    assert page.locator('[data-act="speed"]').is_visible()
     assert page.locator(".mgcn-help").inner_text().startswith("键: ← →")
     page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")
