@@ -525,3 +525,23 @@ def test_toggling_the_totals_never_clips_a_graph_that_fits(browser, tmp_path):
     assert [s["side"] for s in states] == [True, False, True, False]
     assert all(s["clipped"] == [] and s["px"] >= 12 for s in states), states
     page.close()
+
+
+def test_a_page_can_turn_the_keys_off(browser, tmp_path):
+    from micrograd_cn.viz.player import asset, player_data
+
+    prepared = player_data(e_graph()["e"])
+    page_file = tmp_path / "nokeys.html"
+    page_file.write_text("<!DOCTYPE html><meta charset='utf-8'>"
+                         f"<style>{asset('player.css')}</style><script>{asset('player.js')}</script>"
+                         "<div id='holder' class='mgcn-player'></div>", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(page_file.as_uri())
+    page.evaluate("(data) => MicrogradPlayer.mount(document.getElementById('holder'), data)",
+                  {**prepared.data, "svg": prepared.svg, "keys": False})
+    page.locator(".mgcn-viewport").click()
+    page.keyboard.press("ArrowRight")
+    assert step_of(page, 0) == 0
+    page.click('[data-act="next"]')  # 按钮照常 buttons still work
+    assert step_of(page, 0) == 1
+    page.close()

@@ -732,7 +732,7 @@
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
     var what = event.key === " " ? (event.shiftKey ? "prev" : "next") : KEYS[event.key];
     var player = what && ownerOf(event);
-    if (!player) { return; }
+    if (!player || player.data.keys === false) { return; }  // 页面可以不要键 (data.keys = false). A page may opt out.
     player.act(what);
     event.preventDefault();
     event.stopPropagation();
