@@ -64,7 +64,7 @@ def test_functions_constants_and_folding(capsys):
 
     expected = (1 - math.tanh(1) ** 2) - 0.1 + 1 + 2 + 2 * math.log(2)  # leaky_relu 在 -1 处斜率 0.1
     grad = float(next(line for line in out.splitlines() if "∂e/∂x" in line).split("=")[1])
-    assert grad == pytest.approx(expected, rel=1e-5)
+    assert grad == pytest.approx(expected, rel=5e-4)  # 4 位有效数字 four significant digits
 
 
 def test_no_arguments_and_demo_run_the_demo(capsys, tmp_path, monkeypatch):

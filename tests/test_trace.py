@@ -140,7 +140,7 @@ def test_str_html_and_dict():
 
 
 def test_format_number():
-    assert [format_number(x) for x in (2.0, -0.0, 0.5932699921071872, 1e20, -3.5)] == ["2", "0", "0.59327",
+    assert [format_number(x) for x in (2.0, -0.0, 0.5932699921071872, 1e20, -3.5)] == ["2", "0", "0.5933",
                                                                                      "1e+20", "-3.5"]
 
 

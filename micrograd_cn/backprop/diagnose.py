@@ -407,7 +407,7 @@ def quiz_data(steps: BackwardSteps, with_explanations: bool = True,
     for i, node in enumerate(steps.graph.order):
         explanation = steps.explain(node)
         entry = {"index": i, "name": explanation.name, "answer": explanation.value,
-                 "text": format_number(explanation.value, 4),
+                 "text": format_number(explanation.value),
                  "diagnoses": [d.to_dict(index) for d in diagnose(steps, node)]}
         if with_explanations:
             entry["explain"] = explanation.to_dict(index)

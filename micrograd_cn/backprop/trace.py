@@ -30,10 +30,15 @@ MAX_PATHS = 10_000
 # ---- 文本格式 formatting -------------------------------------------------------------------
 
 
-def format_number(x: float, digits: int = 6) -> str:
-    """把数写成课堂上好读的样子: 2.0 → "2", 0.59326999 → "0.59327", -0.0 → "0".
+DIGITS = 4
+"""课堂上的数只用一种写法: 4 位有效数字 (横幅、节点、表格、讲解都一样). One rule for every number shown."""
 
-    Format a number for the classroom: at most ``digits`` significant digits.
+
+def format_number(x: float, digits: int = DIGITS) -> str:
+    """把数写成课堂上好读的样子: 2.0 → "2", 0.59326999 → "0.5933", -0.0 → "0".
+
+    Format a number for the classroom: at most ``digits`` significant digits
+    (4 everywhere: the player's banner, boxes and tables, the printed tables).
     """
     return f"{x + 0.0:.{digits}g}"
 

@@ -52,12 +52,19 @@ FOCUS_ABOVE = 30
 WORDS: dict[str, dict[str, str]] = {
     "zh": {"first": "开头", "prev": "上一步", "next": "下一步", "last": "末尾", "play": "播放", "pause": "暂停",
            "zoom_in": "放大 zoom in", "zoom_out": "缩小 zoom out", "fit": "适合 fit", "follow": "跟随 follow",
-           "focus": "聚焦 focus", "fullscreen": "全屏 full screen",
+           "focus": "聚焦 focus", "present": "演示 present",
+           "present_title": "全屏, 字更大 (键 F) full screen, larger text (key F)",
+           "present_size": "演示字号 text", "speed": "速度 speed",
            "neuron_view": "神经元视图 neurons", "all_view": "全部节点 all nodes", "counter": "第 {k} / {n} 步",
            "step_head": "第 {k}/{n} 步: ", "totals": "累计梯度 running totals",
            "start": "第 0 步: 前向传播已算出数据, 梯度待求 (step 0: forward pass done, gradients unknown)",
-           "help": "← → 或空格逐步; 拖动平移, 滚轮或 + − 缩放; 点一个节点只看它的邻居. "
-                   "(← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.)",
+           "help": "键: ← → 或空格 逐步 · Home End 开头 末尾 · P 播放 · [ ] 慢 快 · + − 缩放 · 0 全貌 · 1 可读大小 · "
+                   "F 演示; 拖动平移, 点一个节点看它的讲解. (keys: ← → or space step, Home End first last, P play, "
+                   "[ ] slower faster, + − zoom, 0 overview, 1 readable size, F present; drag to pan, click a node "
+                   "for its explanation.)",
+           "quiz_help": "测验: 点一个节点, 在下面写出它的梯度 (如 0.25、-3、1/4), 按回车检查; 答错有提示; "
+                        "\"全部揭晓\" 之后可以逐步播放. 键: + − 缩放 · 0 全貌 · 1 可读大小 · F 演示. "
+                        "(quiz: click a node, type its gradient, press Enter; after \"reveal all\" you can step.)",
            "static": "没有运行脚本 (笔记本还不受信任, 或这里不运行脚本): 下面是反向传播结束时的图 (可滚动) 和全部步骤. "
                      "要逐步播放, 请信任这个笔记本: JupyterLab 按 Ctrl+Shift+C 打开命令面板, 选 Trust Notebook "
                      "(信任笔记本); Notebook 7 选 文件 → 信任笔记本 (File → Trust Notebook); 或在终端运行 "
@@ -78,13 +85,20 @@ WORDS: dict[str, dict[str, str]] = {
            "next_question": "下一题 next: {name}", "hint": "提示 hint: ",
            "legend_receiver": "接收并堆放梯度的节点 (朱红, 粗实线框)",
            "legend_sender": "发送梯度的节点 (紫, 虚线框)",
-           "legend_edge": "当前的边 (绿, 粗虚线; 箭头指向接收者)"},
+           "legend_edge": "当前的边 (绿, 粗虚线; 箭头指向接收者)",
+           "overview": "全貌 (字 {px} px); 点这里或按 1 回到可读大小 (overview at {px} px; click or press 1 to read)",
+           "zoomed_out": "两端相距远: 这一步缩小到字 {px} px; 点这里或按 1 放大 (both ends shown at {px} px; "
+                         "click or press 1 to zoom in)"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
            "zoom_in": "zoom in", "zoom_out": "zoom out", "fit": "fit", "follow": "follow", "focus": "focus",
-           "fullscreen": "full screen", "neuron_view": "neurons", "all_view": "all nodes",
+           "present": "present", "present_title": "full screen with larger text (key F)",
+           "present_size": "text", "speed": "speed", "neuron_view": "neurons", "all_view": "all nodes",
            "counter": "step {k} of {n}", "step_head": "step {k}/{n}: ",
            "totals": "running totals", "start": "step 0: forward pass done, gradients unknown",
-           "help": "← → or space to step; drag to pan, wheel or + − to zoom; click a node to focus on it.",
+           "help": "keys: ← → or space step, Home End first last, P play, [ ] slower faster, + − zoom, 0 overview, "
+                   "1 readable size, F present; drag to pan, click a node for its explanation.",
+           "quiz_help": "Quiz: click a node, type its gradient below and press Enter; a wrong answer gets a hint. "
+                        "Keys: + − zoom, 0 overview, 1 readable size, F present. After \"reveal all\" you can step.",
            "static": "Scripts are not running (the notebook is not trusted yet, or this viewer runs none): the graph "
                      "after the backward pass (it scrolls) and every step. To step through it, trust the notebook: "
                      "in JupyterLab press Ctrl+Shift+C and choose Trust Notebook; in Notebook 7 File → Trust Notebook; "
@@ -99,19 +113,30 @@ WORDS: dict[str, dict[str, str]] = {
            "right": "✔ right:", "revealed": "answer:", "next_question": "next: {name}", "hint": "hint: ",
            "legend_receiver": "the node receiving and piling up (vermillion, thick solid border)",
            "legend_sender": "the node sending its gradient (purple, dashed border)",
-           "legend_edge": "the active edge (green, thick dashes; the arrowhead points at the receiver)"},
+           "legend_edge": "the active edge (green, thick dashes; the arrowhead points at the receiver)",
+           "overview": "overview, text {px} px: click or press 1 for the readable size",
+           "zoomed_out": "both ends of this step shown at {px} px text; click or press 1 to zoom back"},
 }
+
+QUIZ_WORDS = frozenset({"quiz_prompt", "quiz_score", "quiz_done", "check", "reveal", "reveal_all", "not_a_number",
+                        "not_yet", "right", "revealed", "next_question", "hint", "quiz_help"})
+"""只有测验用到的词; 不测验的播放器不带它们. Words only the quiz uses; other players leave them out."""
 
 
 @cache
 def asset(name: str) -> str:
     """前端文件的文本 (player.js, player.css), 去掉注释与缩进后嵌入页面. A front-end file, compacted for embedding.
 
-    Block comments, indentation and blank lines are dropped (the files have
-    no comment markers inside strings); the source files stay readable.
+    Block comments, indentation and blank lines are dropped, and so are the
+    script's ``// ...`` comments after a statement and the spaces around CSS
+    punctuation (the files have no comment markers inside strings); the
+    source files stay readable.
     """
     text = re.sub(r"/\*.*?\*/", "", (ASSETS / name).read_text(encoding="utf-8"), flags=re.S)
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    if name.endswith(".js"):
+        return re.sub(r"(?m)(?<=[;{},)])[ \t]+//\s.*$|^//\s.*\n?", "", text)
+    return re.sub(r"([:,])\s+", r"\1", re.sub(r"\s*([{};])\s*", r"\1", text))
 
 
 @dataclass(frozen=True)
@@ -206,7 +231,8 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     data = {
         "version": 1,
         "lang": lang,
-        "words": {**WORDS[lang], "receiver_tag": ROLE_TAGS[lang]["receiver"], "sender_tag": ROLE_TAGS[lang]["sender"]},
+        "words": {**{key: text for key, text in WORDS[lang].items() if quiz or key not in QUIZ_WORDS},
+                  "receiver_tag": ROLE_TAGS[lang]["receiver"], "sender_tag": ROLE_TAGS[lang]["sender"]},
         "out": index[id(steps.out)],
         "seed": seed,
         "grad_prefix": prefix,
@@ -225,7 +251,8 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
     layers = find_layers(graph) if group else []
     neuron_picture = None
     if layers:
-        neuron_picture, data["neuron_edges"] = build_neuron_graph(steps.out, look, scene, graph, layers)
+        neuron_scene = Scene(grads=final, reserve=_neuron_reserve(reserve, shown, graph, layers, prefix))
+        neuron_picture, data["neuron_edges"] = build_neuron_graph(steps.out, look, neuron_scene, graph, layers)
         data["neurons"] = [{"id": f"neuron-{n.net}", "net": n.net, "out": n.out, "members": list(n.members)}
                            for layer in layers for n in layer.neurons]
     svg = neuron_svg = None
@@ -237,6 +264,25 @@ def player_data(out: Value | BackwardSteps, lang: str = "zh", *, rankdir: str = 
             data["missing_renderer"] = str(error)
     return PlayerData(data, svg, picture.source, neuron_svg,
                       neuron_picture.source if neuron_picture is not None else None)
+
+
+def _neuron_reserve(reserve: dict[int, tuple[str, ...]], shown: dict[int, set[str]], graph: Any,
+                    layers: list[Any], prefix: str) -> dict[int, tuple[str, ...]]:
+    """神经元视图的方框也要放得下 "梯度 grad = 0.1385 (net_o1)": 当前一步的发送者或接收者是神经元里
+    输出之外的成员时, 方框显示那个成员的梯度并写出它的名字.
+
+    Room in each neuron box for "grad = 0.1385 (net_o1)": when the step's
+    sender or receiver is a member other than the output, the box shows that
+    member's gradient and names it (the front-end's ``member_grad``).
+    """
+    result = dict(reserve)
+    for layer in layers:
+        for neuron in layer.neurons:
+            out_key = id(graph.order[neuron.out])
+            extra = [f"{prefix}{text} ({graph.names[m]})" for m in neuron.members if m != neuron.out
+                     for text in shown.get(id(graph.order[m]), ())]
+            result[out_key] = (*result.get(out_key, ()), *extra)
+    return result
 
 
 def _explanation(full: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -281,8 +327,9 @@ def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
     front-end script.  Where scripts do not run (an untrusted notebook, which
     also drops ``<style>`` and ``<svg>``, or a static viewer) it shows the graph
     after the backward pass at its natural size and the list of every step.
-    ``keys_on_document`` makes the keys work anywhere on the page (the
-    standalone file); otherwise while the player has focus.
+    The keys (← → space, ...) go to the player last clicked anywhere in it,
+    else to the only player on screen; ``keys_on_document`` (the standalone
+    file) makes this player take them also when others are on screen.
     """
     data = dict(prepared.data, keys_on_document=keys_on_document)
     words = data["words"]

@@ -79,8 +79,8 @@ def sign_of(grad: float | None) -> str:
 
 
 def fmt(x: float) -> str:
-    """四位有效数字, 不写 -0. Four significant digits, never ``-0``."""
-    return format_number(x, 4)
+    """图中的数: 与其他地方同一种写法 (format_number). Numbers in pictures, written as everywhere else."""
+    return format_number(x)
 
 
 def text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:

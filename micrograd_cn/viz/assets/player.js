@@ -11,6 +11,8 @@
   var MIN_FONT_PX = 12;      // 图中文字最小的屏幕字号. Smallest on-screen text size.
   var DEFAULT_MAX_SCALE = 1.5;
   var NARROW_PX = 1000;      // 比这窄时累计表默认收起. Narrower than this, the totals start hidden.
+  var BADGE_PX = 44;         // 视口底部标记条的高度 (两行). The height of the mark at the viewport's foot.
+  var MINIMAP_PX = 120;      // 小地图的最大边长. The minimap's longer side.
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -43,6 +45,7 @@
     this.last = data.steps.length;
     this.timer = null;
     this.follow = true;
+    this.minFontPx = MIN_FONT_PX;
     this.focus = data.nodes.length > (data.focus_above || 30);
     this.selected = null;
     var consumers = this.consumers = data.nodes.map(function () { return []; });
@@ -78,7 +81,22 @@
     this.focusButton = button("focus", words.focus);
     this.viewButton = button("view", words.neuron_view);
     this.totalsButton = button("totals", words.totals_button);
-    button("fullscreen", words.fullscreen);
+    this.presentButton = button("present", words.present, words.present_title);
+    this.presentSize = choice("present-size", words.present_size, [16, 20], 20, function (px) { return px + " px"; });
+    this.speed = choice("speed", words.speed, [0.5, 1, 2, 4], 1, function (x) { return x + "×"; });
+    function choice(act, label, options, chosen, show) {
+      var select = el("select", { "data-act": act, "aria-label": label, title: label });
+      options.forEach(function (value) {
+        var option = el("option", { value: String(value) }, show(value));
+        if (value === chosen) { option.selected = true; }
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () { select.blur(); self.act(act); });  // 键回到播放器. Keys back.
+      var wrap = el("label", { "class": "mgcn-choice mgcn-choice-" + act }, label + " ");
+      wrap.appendChild(select);
+      bar.appendChild(wrap);
+      return select;
+    }
     this.equation = el("div", { "class": "mgcn-equation" });
     // 读屏软件只从这一个礼貌的播报区听到每一步一次. Screen readers hear each step once, from this one region.
     this.announcer = el("div", { "class": "mgcn-announce", "aria-live": "polite", "aria-atomic": "true" });
@@ -86,9 +104,11 @@
     this.viewport = el("div", { "class": "mgcn-viewport" });
     this.side = el("div", { "class": "mgcn-side" });
     this.panel = el("div", { "class": "mgcn-panel" });
-    body.appendChild(this.viewport);
+    this.stage = el("div", { "class": "mgcn-stage" });  // 视口和它上面的标记、小地图. The viewport and its overlays.
+    this.stage.appendChild(this.viewport);
+    body.appendChild(this.stage);
     body.appendChild(this.side);
-    var help = el("p", { "class": "mgcn-help" }, words.help);
+    var help = this.help = el("p", { "class": "mgcn-help" }, data.quiz_mode ? words.quiz_help : words.help);
     var legend = el("p", { "class": "mgcn-legend" });
     [["receiver", words.receiver_tag, words.legend_receiver], ["sender", words.sender_tag, words.legend_sender],
      ["active", "➜", words.legend_edge]].forEach(function (item) {
@@ -111,21 +131,36 @@
     this.svg = svg;
     this.viewport.appendChild(svg);
     if (this.views.neurons) { this.viewport.appendChild(this.views.neurons.svg); this.views.neurons.svg.style.display = "none"; }
+    this.badge = el("button", { type: "button", "class": "mgcn-badge", "data-act": "readable" });
+    this.badge.addEventListener("click", function () { self.act("readable"); });
+    this.badge.addEventListener("pointerdown", function (event) { event.stopPropagation(); });
+    this.minimap = svgEl("svg", { "class": "mgcn-minimap", "aria-hidden": "true" });
+    this.stage.appendChild(this.badge);
+    this.stage.appendChild(this.minimap);
+    this.bindMinimap();
     this.buildTable();
     if (data.quiz_mode && data.quiz) { this.quiz = new Quiz(this); }
     this.bindPointer();
     this.bindKeys();
     this.autoSide();
-    var refit = function () { self.fit(false); };
+    var resized = function () { self.resized(); };
     if (global.ResizeObserver) {
-      var first = true;
-      new ResizeObserver(function () { if (first) { first = false; refit(); } else { self.keepInView(false); } })
-        .observe(this.viewport);
+      new ResizeObserver(resized).observe(this.viewport);
       new ResizeObserver(function () { self.autoSide(); }).observe(root);
     } else {
-      refit();
+      resized();
     }
-    root.addEventListener("fullscreenchange", function () { setTimeout(refit, 50); });
+    this.exitsPending = 0;  // 自己请求的退出全屏还没到的次数. Exits we asked for whose event is still to come.
+    root.addEventListener("fullscreenchange", function () {
+      if (document.fullscreenElement !== root) {
+        // 迟到的、自己请求的退出不关掉刚开始的演示; 用户按 Esc 才关. A late exit we asked for leaves a new
+        // presentation on; only the user's Esc ends it.
+        if (self.exitsPending > 0) { self.exitsPending -= 1; } else { self.presenting(false); }
+      }
+      setTimeout(resized, 50);
+    });
+    root.addEventListener("pointerdown", function () { keyOwner = self; }, true);
+    root.addEventListener("focusin", function () { keyOwner = self; });
   };
 
   /* 静态视图里的图片 (data: URL) 还原成 SVG 文本. The static view's image back to SVG text. */
@@ -205,8 +240,14 @@
 
   /* 元素在屏幕 (视口) 坐标中的矩形. An element's rectangle in viewport pixels. */
   View.prototype.screenBox = function (node) {
-    var b = node.getBBox(), m = this.matrix, s = this.scale;
-    return { left: (b.x * m.a + m.e) * s, top: (b.y * m.d + m.f) * s, w: b.width * m.a * s, h: b.height * m.d * s };
+    var b = this.graphBox(node), s = this.scale;
+    return { left: b.x * s, top: b.y * s, w: b.w * s, h: b.h * s };
+  };
+
+  /* 元素在 SVG 像素坐标 (比例 1, 未平移) 中的矩形. An element's rectangle in SVG pixels at scale 1. */
+  View.prototype.graphBox = function (node) {
+    var b = node.getBBox(), m = this.matrix;
+    return { x: b.x * m.a + m.e, y: b.y * m.d + m.f, w: b.width * m.a, h: b.height * m.d };
   };
 
   Player.prototype.buildTable = function () {
@@ -257,6 +298,7 @@
     this.equation.textContent = step === null ? words.start : fill(words.step_head, { k: k, n: this.last }) + step[4];
     if (this.quiz) { this.equation.textContent = this.quiz.prompt(); step = null; }
     if (step !== null) {
+      this.memberGrads(view, step, texts);
       this.mark(view.boxes[step[0]], "mgcn-sender");
       this.mark(view.boxes[step[2]], "mgcn-receiver");
       this.mark(view.edge(step[0], step[1]), "mgcn-active");
@@ -308,6 +350,20 @@
                                      transform: "translate(" + mid.x + "," + mid.y + ") rotate(" + angle + ")" });
       edge.appendChild(arrow);
       self.marked.push([arrow, null]);
+    });
+  };
+
+  /* 神经元视图: 这一步的接收者或发送者是神经元里输出之外的成员 (如 net_o1) 时, 方框显示那个成员的梯度和名字,
+   * 与横幅上的等式一致. The neuron view: when the step's receiver or sender is a member other than the output
+   * (net_o1, say), the neuron's box shows that member's gradient and name, as the banner's equation does. */
+  Player.prototype.memberGrads = function (view, step, texts) {
+    var data = this.data, done = {};
+    [step[2], step[0]].forEach(function (i) {
+      var neuron = view.owner[i], t = neuron && view.gradTexts[neuron.out];
+      if (!t || neuron.out === i || done[neuron.id] || texts[i] === null) { return; }
+      done[neuron.id] = true;
+      t.textContent = data.grad_prefix + texts[i] + " (" + data.nodes[i].name + ")";
+      t.classList.remove("mgcn-unknown");
     });
   };
 
@@ -369,8 +425,9 @@
 
   Player.prototype.act = function (what) {
     if (this.quiz && /^(first|prev|next|last|play)$/.test(what)) { return; }  // 测验中不逐步. No stepping in a quiz.
-    if (what !== "play" && what.indexOf("zoom") !== 0 && what !== "fit" && what !== "follow"
-        && what !== "focus" && what !== "fullscreen" && what !== "view" && what !== "totals") { this.stop(); }
+    if (what !== "play" && what.indexOf("zoom") !== 0 && what !== "fit" && what !== "readable" && what !== "follow"
+        && what !== "focus" && what !== "present" && what !== "view" && what !== "totals" && what !== "speed"
+        && what !== "present-size" && what !== "slower" && what !== "faster") { this.stop(); }
     switch (what) {
       case "first": this.show(0); break;
       case "prev": this.show(this.step - 1); break;
@@ -380,9 +437,13 @@
       case "zoom-in": this.zoomBy(1.25); break;
       case "zoom-out": this.zoomBy(0.8); break;
       case "fit": this.fit(true); break;
+      case "readable": this.readable(true); break;
       case "follow": this.follow = !this.follow; this.updateButtons(); if (this.follow) { this.keepInView(true); } break;
       case "focus": this.focus = !this.focus; this.applyFocus(); this.updateButtons(); break;
-      case "fullscreen": this.toggleFullscreen(); break;
+      case "present": this.togglePresent(); break;
+      case "present-size": if (this.root.classList.contains("mgcn-presenting")) { this.presenting(true); } break;
+      case "slower": case "faster": this.stepSpeed(what === "faster" ? 1 : -1); break;
+      case "speed": if (this.timer !== null) { this.stop(); this.togglePlay(); } break;
       case "view": this.switchView(this.view === this.views.all ? "neurons" : "all"); break;
       case "totals": this.sideChosen = true; this.root.classList.toggle("mgcn-no-side"); this.updateButtons(); break;
     }
@@ -398,29 +459,57 @@
     if (this.step >= this.last) { this.show(0); }
     this.timer = setInterval(function () {
       if (self.step >= self.last) { self.stop(); } else { self.show(self.step + 1); }
-    }, this.data.interval_ms || 1200);
+    }, (this.data.interval_ms || 1200) / Number(this.speed.value));
     this.updateButtons();
   };
 
-  Player.prototype.toggleFullscreen = function () {
-    var root = this.root;
-    if (document.fullscreenElement === root) { document.exitFullscreen(); return; }
-    if (root.classList.contains("mgcn-present")) { root.classList.remove("mgcn-present"); this.fit(false); return; }
-    var self = this;
-    var fallback = function () { root.classList.add("mgcn-present"); self.fit(false); };
+  /* 播放速度选单上移一格 (键 [ 与 ]). One notch along the speed choice (keys [ and ]). */
+  Player.prototype.stepSpeed = function (by) {
+    var select = this.speed, k = Math.max(0, Math.min(select.options.length - 1, select.selectedIndex + by));
+    if (k !== select.selectedIndex) { select.selectedIndex = k; this.act("speed"); }
+  };
+
+  /* 演示: 全屏 (浏览器不许时铺满窗口), 图中文字不小于选定的 16 或 20 px, 工具栏与说明也放大.
+   * Presenting: full screen (or the whole window where full screen is refused), graph text at least the chosen
+   * 16 or 20 px, larger toolbar and explanations.  The same key or button leaves it. */
+  Player.prototype.togglePresent = function () {
+    var root = this.root, self = this;
+    if (root.classList.contains("mgcn-presenting")) {
+      if (document.fullscreenElement === root) { this.exitsPending += 1; document.exitFullscreen(); }
+      this.presenting(false);
+      return;
+    }
+    this.presenting(true);
     if (root.requestFullscreen) {
       var promise = root.requestFullscreen();
-      if (promise && promise.catch) { promise.catch(fallback); }
+      if (promise && promise.catch) { promise.catch(function () { root.classList.add("mgcn-present"); self.resized(); }); }
     } else {
-      fallback();
+      root.classList.add("mgcn-present");
     }
+  };
+
+  Player.prototype.presenting = function (on) {
+    this.root.classList.toggle("mgcn-presenting", on);
+    if (!on) { this.root.classList.remove("mgcn-present"); }
+    this.minFontPx = on ? Number(this.presentSize.value) : MIN_FONT_PX;
+    this.presentButton.setAttribute("aria-pressed", String(on));
+    Object.keys(this.views).forEach(function (name) { this.views[name].fitted = false; }, this);
+    this.readable(false);
   };
 
   /* 窄的播放器 (如 JupyterLab 开着文件栏) 把图的位置让给图本身: 累计表先收起, 数字仍在节点上.
    * A narrow player gives the room to the graph: the totals table starts hidden (the numbers are on the nodes). */
   Player.prototype.autoSide = function () {
     if (this.sideChosen) { return; }
-    this.root.classList.toggle("mgcn-no-side", this.root.clientWidth > 0 && this.root.clientWidth < NARROW_PX);
+    var width = this.root.clientWidth, hide = width > 0 && width < NARROW_PX;
+    if (!hide && width > 0 && this.view === this.views.all) {
+      // 只有收起累计表整张图才放得下 (不小于最小字号) 时, 先收起. Hidden too when only that lets the graph open whole.
+      if (this.side.offsetWidth) { this.sideWidth = this.side.offsetWidth; }
+      var v = this.view, s = this.minScale(), vh = this.viewport.clientHeight;
+      var need = v.width * s, room = width - 2, side = (this.sideWidth || 0.34 * width) + 10;
+      hide = v.height * s <= vh && need <= room && need > room - side;
+    }
+    this.root.classList.toggle("mgcn-no-side", hide);
     this.updateButtons();
   };
 
@@ -434,33 +523,49 @@
     this.view = next;
     this.svg = next.svg;
     this.show(this.step, false);
-    if (!next.fitted) { this.fit(false); }
+    if (!next.fitted) { this.readable(false); }
     if (centreOn) { this.centreOn(centreOn, false); }
     this.updateButtons();
   };
 
   /* ---- 平移与缩放 pan and zoom ---- */
-  Player.prototype.minScale = function () { return MIN_FONT_PX / this.view.minFont; };
+  /* 每个视图记住: scale (现在的比例), chosen (老师选的比例, 跟随不会超过它), mode ("whole": 整张图可读,
+   * "overview": 全貌, 字可能小于下限; null: 老师自己平移缩放过). 视口大小改变时, 前两种重新计算.
+   * Each view keeps its scale, the chosen scale (follow never exceeds it) and a mode: "whole" (the whole graph,
+   * readable), "overview" (the whole graph, text maybe under the floor) or null (panned or zoomed by hand). */
+  Player.prototype.minScale = function () { return this.minFontPx / this.view.minFont; };
+
+  /* 整张图放进视口的比例 (最大 1.5). The scale that shows the whole graph (at most 1.5). */
+  Player.prototype.wholeScale = function () {
+    var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    return Math.min(DEFAULT_MAX_SCALE, vw / v.width, vh / v.height);
+  };
 
   Player.prototype.apply = function (animate) {
     var v = this.view;
     this.viewport.classList.toggle("mgcn-smooth", !!animate && !reducedMotion());
     v.svg.style.transform = "translate(" + v.x + "px," + v.y + "px) scale(" + v.scale + ")";
+    this.updateBadge();
+    this.updateMinimap();
   };
 
   Player.prototype.clampPan = function () {
     var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
     var w = v.width * v.scale, h = v.height * v.scale;
+    if (v.scale < this.minScale() - 1e-9) { vh -= BADGE_PX; }  // 标记条下面不放图. Nothing under the mark.
     v.x = w <= vw ? (vw - w) / 2 : Math.min(0, Math.max(vw - w, v.x));
     v.y = h <= vh ? (vh - h) / 2 : Math.min(0, Math.max(vh - h, v.y));
   };
 
+  /* 缩放到 scale, 保持 (cx, cy) 处的点不动; 最小可到全貌. Zoom about (cx, cy), down to the overview at most. */
   Player.prototype.zoomTo = function (scale, cx, cy, animate) {
     var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    if (!vw || !vh) { return; }
     if (cx === undefined) { cx = vw / 2; cy = vh / 2; }
-    scale = Math.max(this.minScale(), Math.min(4, scale));
+    scale = Math.max(Math.min(this.minScale(), this.wholeScale()), Math.min(4, scale));
     var gx = (cx - v.x) / v.scale, gy = (cy - v.y) / v.scale;
-    v.scale = scale;
+    v.scale = v.chosen = scale;
+    v.mode = null;
     v.x = cx - gx * scale;
     v.y = cy - gy * scale;
     this.clampPan();
@@ -469,40 +574,157 @@
 
   Player.prototype.zoomBy = function (factor, cx, cy) { this.zoomTo(this.view.scale * factor, cx, cy, cx === undefined); };
 
-  /* 适合: 尽量放下整张图, 但文字不小于 12 px. Fit the graph, never below 12 px text. */
-  Player.prototype.fit = function (animate) {
-    var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
-    if (!vw || !vh) { return; }
+  /* 可读: 放得下就整张图, 否则文字恰好是最小字号, 从当前的边 (或输出) 看起; 打开时就是这样.
+   * Readable: the whole graph if it fits at the floor, else the floor scale at the active edge (or the output).
+   * This is how a player opens, and what key 1 returns to. */
+  Player.prototype.readable = function (animate) {
+    var v = this.view;
+    if (!this.viewport.clientWidth || !this.viewport.clientHeight) { return; }
     v.fitted = true;
-    var fit = Math.min(vw / v.width, vh / v.height);
-    v.scale = Math.max(this.minScale(), Math.min(DEFAULT_MAX_SCALE, fit));
-    v.x = 0;
-    v.y = 0;
+    var whole = this.wholeScale();
+    v.scale = v.chosen = Math.max(this.minScale(), whole);
+    v.mode = v.scale <= whole + 1e-9 ? "whole" : null;
     this.clampPan();
     if (this.step > 0 && this.follow) { this.keepInView(animate); }
-    else if (v.boxes[this.data.out]) { this.centreOn(v.boxes[this.data.out], animate); }  // 从输出开始. Start at the output.
+    else if (v.mode === null && v.boxes[this.data.out]) { this.centreOn(v.boxes[this.data.out], animate); }
     else { this.apply(animate); }
   };
 
-  /* 跟随: 让当前的边 (及两端节点) 出现在视野中. Follow: bring the active edge and its ends into view. */
-  Player.prototype.keepInView = function (animate) {
-    var v = this.view, step = this.step > 0 ? this.data.steps[this.step - 1] : null;
-    if (!step || !this.follow) { this.clampPan(); this.apply(animate); return; }
-    var parts = [v.edge(step[0], step[1]), v.boxes[step[0]], v.boxes[step[2]]].filter(Boolean);
-    if (!parts.length) { return; }
-    var boxes = parts.map(function (p) { return v.screenBox(p); });
-    var union = boxes.reduce(function (a, b) {
-      var left = Math.min(a.left, b.left), top = Math.min(a.top, b.top);
-      return { left: left, top: top, w: Math.max(a.left + a.w, b.left + b.w) - left,
-               h: Math.max(a.top + a.h, b.top + b.h) - top };
-    });
-    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight, pad = 24;
-    var target = union.w + 2 * pad <= vw && union.h + 2 * pad <= vh ? union : boxes[0];
-    var left = target.left + v.x, top = target.top + v.y;
-    if (left < pad || left + target.w > vw - pad) { v.x = vw / 2 - (target.left + target.w / 2); }
-    if (top < pad || top + target.h > vh - pad) { v.y = vh / 2 - (target.top + target.h / 2); }
+  /* 适合: 整张图, 必要时小于最小字号 (标为 "全貌", 按 1 回到可读大小). Fit: the whole graph, as an overview if need be. */
+  Player.prototype.fit = function (animate) {
+    var v = this.view;
+    if (!this.viewport.clientWidth || !this.viewport.clientHeight) { return; }
+    v.fitted = true;
+    v.scale = v.chosen = this.wholeScale();
+    if (v.scale < this.minScale() - 1e-9) {  // 全貌: 给视口底部的标记条留出地方. Room for the mark at the foot.
+      v.scale = v.chosen = Math.min(v.scale, (this.viewport.clientHeight - BADGE_PX) / v.height);
+    }
+    v.mode = v.scale < this.minScale() - 1e-9 ? "overview" : "whole";
     this.clampPan();
     this.apply(animate);
+  };
+
+  /* 视口大小变了 (累计表、全屏、窗口): 整张图的状态重新适合, 否则让当前的边留在视野中.
+   * The viewport changed size: a whole-graph state is fitted again, otherwise the active edge stays in view. */
+  Player.prototype.resized = function () {
+    var v = this.view;
+    if (!v.fitted) { this.readable(false); }
+    else if (v.mode === "overview") { this.fit(false); }
+    else if (v.mode === "whole") { this.readable(false); }
+    else { this.keepInView(false); }
+  };
+
+  function unite(boxes) {
+    return boxes.reduce(function (a, b) {
+      var x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+      return { x: x, y: y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+    });
+  }
+
+  /* 跟随: 当前这一步的发送者与接收者 (能放下时连同边上的数) 都在视野中. 两端相距太远时, 只为这一步缩小到
+   * 恰好放下两端的比例 (可能小于最小字号, 图上标明); 下一步回到选定的比例.
+   * Follow: the sender and the receiver of the step (and the edge's label when it fits) are in view.  When the
+   * two ends are too far apart, this step alone is shown at the largest scale that holds both (maybe under the
+   * text floor, marked on screen); the next step returns to the chosen scale. */
+  Player.prototype.keepInView = function (animate) {
+    var v = this.view, step = this.step > 0 ? this.data.steps[this.step - 1] : null;
+    var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight, pad = 16;
+    if (v.chosen === undefined) { v.chosen = v.scale; }
+    if (!step || !this.follow || !vw || !vh) { this.clampPan(); this.apply(animate); return; }
+    var ends = [v.boxes[step[0]], v.boxes[step[2]]].filter(Boolean).map(function (p) { return v.graphBox(p); });
+    if (!ends.length) { this.clampPan(); this.apply(animate); return; }
+    var union = unite(ends);
+    var scale = Math.min(v.chosen, (vw - 2 * pad) / union.w, (vh - 2 * pad) / union.h);
+    var bottom = pad;
+    if (scale < this.minScale() - 1e-9) {  // 标记条占着视口底部. The mark takes the bottom of the viewport.
+      bottom = pad + BADGE_PX;
+      scale = Math.min(scale, (vh - pad - bottom) / union.h);
+    }
+    var edge = v.edge(step[0], step[1]);
+    if (edge) {
+      var withEdge = unite([union, v.graphBox(edge)]);
+      if (withEdge.w * scale <= vw - 2 * pad && withEdge.h * scale <= vh - pad - bottom) { union = withEdge; }
+    }
+    var moved = Math.abs(scale - v.scale) > 1e-9;
+    v.scale = scale;
+    var left = union.x * scale + v.x, top = union.y * scale + v.y;
+    if (moved || left < pad || left + union.w * scale > vw - pad) { v.x = vw / 2 - (union.x + union.w / 2) * scale; }
+    if (moved || top < pad || top + union.h * scale > vh - bottom) {
+      v.y = (pad + vh - bottom) / 2 - (union.y + union.h / 2) * scale;
+    }
+    this.clampPan();
+    this.apply(animate);
+  };
+
+  /* 比例小于最小字号时, 图上说明为什么, 点一下 (或按 1) 回到可读大小.
+   * Under the text floor the view says why; a click on the note (or key 1) returns to the readable scale. */
+  Player.prototype.updateBadge = function () {
+    var v = this.view, under = v.scale < this.minScale() - 1e-9;
+    var px = Math.round(v.scale * v.minFont * 10) / 10;
+    var text = !under ? "" : v.mode === "overview" ? fill(this.words.overview, { px: px })
+      : fill(this.words.zoomed_out, { px: px });
+    this.badge.textContent = text;
+    this.badge.style.display = text ? "" : "none";
+    this.root.setAttribute("data-scale", v.mode === "overview" ? "overview" : under ? "step" : "readable");
+  };
+
+  /* ---- 小地图 the minimap ---- */
+  /* 图比视口大时, 右下角一张没有文字的缩略图: 每个节点一个方块, 当前的边两端标红, 方框是视口; 点它就移到那里.
+   * When the graph is larger than the view: a text-free thumbnail in the corner, one block per node, the active
+   * edge's ends in red and a frame for the viewport; a click there moves the view. */
+  Player.prototype.updateMinimap = function () {
+    var v = this.view, map = this.minimap, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    var larger = v.width * v.scale > vw + 1 || v.height * v.scale > vh + 1;
+    map.style.display = larger ? "" : "none";
+    if (!larger) { return; }
+    if (map.mgcnView !== v) {
+      map.mgcnView = v;
+      map.textContent = "";
+      map.setAttribute("viewBox", "0 0 " + v.width + " " + v.height);
+      var k = Math.min(MINIMAP_PX / v.width, MINIMAP_PX / v.height);
+      map.setAttribute("width", Math.round(v.width * k));
+      map.setAttribute("height", Math.round(v.height * k));
+      map.appendChild(svgEl("rect", { x: 0, y: 0, width: v.width, height: v.height, "class": "mgcn-map-back" }));
+      v.mapBlocks = v.boxes.map(function (box) {
+        if (!box) { return null; }
+        var b = v.graphBox(box);
+        return map.appendChild(svgEl("rect", { x: b.x, y: b.y, width: b.w, height: b.h, "class": "mgcn-map-node" }));
+      });
+      v.mapFrame = map.appendChild(svgEl("rect", { "class": "mgcn-map-frame" }));
+    }
+    var step = this.step > 0 ? this.data.steps[this.step - 1] : null;
+    v.mapBlocks.forEach(function (block, i) {
+      if (block) {
+        block.classList.toggle("mgcn-map-sender", !!step && step[0] === i);
+        block.classList.toggle("mgcn-map-receiver", !!step && step[2] === i);
+      }
+    });
+    var s = v.scale;
+    [["x", -v.x / s], ["y", -v.y / s], ["width", vw / s], ["height", vh / s]].forEach(function (pair) {
+      v.mapFrame.setAttribute(pair[0], pair[1]);
+    });
+  };
+
+  Player.prototype.bindMinimap = function () {
+    var self = this, map = this.minimap;
+    var go = function (event) {
+      var v = self.view, rect = map.getBoundingClientRect();
+      var gx = (event.clientX - rect.left) / rect.width * v.width, gy = (event.clientY - rect.top) / rect.height * v.height;
+      v.x = self.viewport.clientWidth / 2 - gx * v.scale;
+      v.y = self.viewport.clientHeight / 2 - gy * v.scale;
+      v.mode = null;
+      self.clampPan();
+      self.apply(false);
+    };
+    map.addEventListener("pointerdown", function (event) {
+      event.stopPropagation();
+      map.setPointerCapture(event.pointerId);
+      map.mgcnDragging = true;
+      go(event);
+    });
+    map.addEventListener("pointermove", function (event) { if (map.mgcnDragging) { go(event); } });
+    map.addEventListener("pointerup", function () { map.mgcnDragging = false; });
+    map.addEventListener("click", function (event) { event.stopPropagation(); });
   };
 
   Player.prototype.bindPointer = function () {
@@ -516,6 +738,7 @@
       var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) { return; }
       if (!drag.moved) { drag.moved = true; vp.setPointerCapture(drag.id); vp.classList.add("mgcn-dragging"); }
+      self.view.mode = null;
       self.view.x = drag.x0 + dx;
       self.view.y = drag.y0 + dy;
       self.clampPan();
@@ -535,18 +758,52 @@
     }, { passive: false });
   };
 
-  Player.prototype.bindKeys = function () {
-    var self = this, target = this.data.keys_on_document ? document : this.root;
-    target.addEventListener("keydown", function (event) {
-      if (event.target && /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName)) { return; }
-      var acts = { ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last", "+": "zoom-in", "=": "zoom-in",
-                   "-": "zoom-out", "0": "fit" };
-      var what = event.key === " " ? (event.shiftKey ? "prev" : "next") : acts[event.key];
-      if (!what || event.ctrlKey || event.metaKey || event.altKey) { return; }
-      self.act(what);
-      event.preventDefault();
-      event.stopPropagation();
+  /* ---- 键盘 keys ---- */
+  /* 键属于: 按键发生在其中的播放器; 否则最后一个被点过 (任何地方: 图、表格的行、按钮) 的播放器; 否则页面上唯一
+   * 一个看得见的播放器. 正在输入文字时 (输入框、笔记本的代码编辑器) 键不归播放器.
+   * The keys belong to the player they happen in; else to the player last clicked anywhere (graph, rows, buttons);
+   * else to the only player visible on the page.  Never while text is being typed (inputs, a notebook's editor). */
+  var KEYS = { ArrowRight: "next", ArrowLeft: "prev", Home: "first", End: "last", p: "play", P: "play",
+               "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "0": "fit", "1": "readable", f: "present",
+               F: "present", "[": "slower", "]": "faster" };
+  var keyOwner = null;
+
+  function typing(target) {
+    return !!target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable
+      || !!(target.closest && target.closest(".cm-editor, .CodeMirror, [contenteditable='true']")));
+  }
+
+  function onScreen(root) {
+    var r = root.getBoundingClientRect();
+    return r.width > 0 && r.bottom > 0 && r.top < (global.innerHeight || 0) && r.right > 0
+      && r.left < (global.innerWidth || 0);
+  }
+
+  function ownerOf(event) {
+    var inside = event.target && event.target.closest && event.target.closest(".mgcn-player.mgcn-live");
+    if (inside && inside.mgcnPlayer) { return inside.mgcnPlayer; }
+    if (keyOwner && keyOwner.root.isConnected) { return keyOwner; }
+    var live = Array.prototype.filter.call(document.querySelectorAll(".mgcn-player.mgcn-live"), function (root) {
+      return root.mgcnPlayer && onScreen(root);
     });
+    if (live.length !== 1) {  // 独立文件的播放器认领整页的键. A standalone file's player claims the page's keys.
+      live = live.filter(function (root) { return root.mgcnPlayer.data.keys_on_document; });
+    }
+    return live.length === 1 ? live[0].mgcnPlayer : null;
+  }
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var what = event.key === " " ? (event.shiftKey ? "prev" : "next") : KEYS[event.key];
+    var player = what && ownerOf(event);
+    if (!player || player.data.keys === false) { return; }  // 页面可以不要键 (data.keys = false). A page may opt out.
+    player.act(what);
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  Player.prototype.bindKeys = function () {
+    if (!global.mgcnKeysBound) { global.mgcnKeysBound = true; document.addEventListener("keydown", onKey, true); }
   };
 
   /* ---- 点选节点 selecting a node ---- */
@@ -561,7 +818,7 @@
       if (group) { this.centreOn(group, true); }
       return;
     }
-    this.select(this.selected === i ? null : i, false);
+    this.select(this.selected === i && !this.quiz ? null : i, false);  // 测验中再点一次不关闭问题. A quiz keeps the question.
   };
 
   Player.prototype.select = function (i, scroll) {
@@ -618,8 +875,7 @@
       line.appendChild(document.createTextNode(" = " + numbers + " = " + info.total));
     }
     box.appendChild(line);
-    box.appendChild(el("div", { "class": "mgcn-note" }, this.data.lang === "zh"
-      ? info.note_zh + " " + info.note_en : info.note_en));
+    if (info.note) { box.appendChild(el("div", { "class": "mgcn-note" }, info.note)); }
     return box;
   };
 
@@ -644,7 +900,7 @@
     var self = this, bar = player.root.querySelector(".mgcn-toolbar");
     this.score = el("span", { "class": "mgcn-score" });
     bar.insertBefore(this.score, bar.firstChild);
-    var reveal = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
+    var reveal = this.revealButton = el("button", { type: "button", "data-act": "reveal-all" }, player.words.reveal_all);
     reveal.addEventListener("click", function () { self.revealAll(); });
     bar.insertBefore(reveal, this.score.nextSibling);
     this.updateScore();
@@ -700,11 +956,15 @@
     if (!this.status[i]) { input.focus({ preventScroll: true }); }
   };
 
+  /* 学生写的数: 全角数字与符号 (中文输入法), 各种减号, 小数逗号, 分数 a/b 都算. A typed number: full-width
+   * digits and signs (a Chinese input method), any minus sign, a decimal comma or 。, and fractions a/b. */
   function parseNumber(text) {
-    text = String(text).trim().replace(/−/g, "-").replace(/，/g, ".").replace(/,/g, ".");
+    text = String(text).normalize("NFKC").replace(/\s+/g, "").replace(/[\u2212\u2012\u2013\u2014\uFE63]/g, "-")
+      .replace(/[,\u3002]/g, ".");
+    var number = function (part) { return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(part) ? Number(part) : NaN; };
     var parts = text.split("/");
-    if (parts.length === 2) { return parseFloat(parts[0]) / parseFloat(parts[1]); }
-    return text === "" ? NaN : Number(text);
+    if (parts.length === 2) { return number(parts[0]) / number(parts[1]); }
+    return number(text);
   }
 
   Quiz.prototype.close = function (typed, value) {
@@ -779,6 +1039,9 @@
     p.root.classList.remove("mgcn-quizzing");
     p.quiz = null;
     p.panel.textContent = "";
+    this.score.remove();  // 工具栏回到逐步播放的样子. The toolbar is the stepping toolbar again.
+    this.revealButton.remove();
+    p.help.textContent = p.words.help;
     p.show(p.last, false);
   };
 
