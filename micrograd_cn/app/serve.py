@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import bilingual
+from .console import can_write
 
 SITE = Path(__file__).resolve().parent.parent / "web" / "dist"
 """源码树中构建好的站点. The built site in the source tree."""
@@ -230,7 +231,13 @@ def serve(root: str | os.PathLike[str] = SITE, host: str = "127.0.0.1", port: in
         print(f"  打开 open: {url}")
     if qr:
         code = qr_text(urls[0])
-        print(code if code is not None else '  (二维码需要 segno: pip install "micrograd_cn[web]"; QR needs segno)')
+        if code is None:
+            print('  (二维码需要 segno: pip install "micrograd_cn[web]"; QR needs segno)')
+        elif not can_write(code):  # 如 GBK 的管道没有 ▀: 画出来是一堆 ?. No ▀ in GBK: it would print as ?.
+            print(f"  (终端编码 {sys.stdout.encoding} 画不出二维码, 请用上面的网址; "
+                  f"the console's encoding {sys.stdout.encoding} cannot draw the QR code: use the address above)")
+        else:
+            print(code)
     if host in ("127.0.0.1", "localhost", "::1"):
         print("  只有本机可以访问; 用 --host 0.0.0.0 分享给教室网络 (only this machine; --host 0.0.0.0 shares it)")
     print("  按 Ctrl+C 停止 (press Ctrl+C to stop)", flush=True)
@@ -239,6 +246,7 @@ def serve(root: str | os.PathLike[str] = SITE, host: str = "127.0.0.1", port: in
             server.serve_forever()
     finally:
         server.server_close()
+    print("已停止, 再见 (stopped, goodbye)")
     return 0
 
 
