@@ -13,8 +13,9 @@ browser, JupyterLab, notebook, docs and site-build tests are the Python-
 independent part that ``.ci/run`` covers on 3.11.  Tests that need a missing
 tool skip, as they do everywhere.
 
-``torch==2.13.0`` is installed only from wheels already on this machine
-(``pip install --no-index``, i.e. pip's configured ``find-links``): on PyPI
+``torch==2.13.0`` is installed only from a wheel already on this machine
+(``pip install --no-index --no-deps``, i.e. pip's configured ``find-links``;
+its dependencies then come from the index): on PyPI
 the other versions' wheels pull the CUDA libraries (gigabytes).  Where there
 is none, one line says so and the PyTorch comparisons skip;
 ``MICROGRAD_CN_NOX_TORCH=download`` installs it from the index instead.
@@ -83,8 +84,11 @@ def tests(session: nox.Session) -> None:
     """一个 Python 版本上的测试 (浏览器与笔记本之外的全部). The suite on one Python, less browser and notebooks."""
     session.install("-e", ".[viz,train,web]", *test_requirements())
     python = Path(session.bin) / ("python.exe" if sys.platform == "win32" else "python")
-    where = [] if os.environ.get("MICROGRAD_CN_NOX_TORCH") == "download" else ["--no-index"]
-    if subprocess.run([str(python), "-m", "pip", "install", "-q", *where, TORCH], check=False).returncode:
+    pip = [str(python), "-m", "pip", "install", "-q"]
+    local = [] if os.environ.get("MICROGRAD_CN_NOX_TORCH") == "download" else ["--no-index", "--no-deps"]
+    if subprocess.run([*pip, *local, TORCH], check=False, capture_output=True).returncode == 0:
+        session.install(TORCH)  # 它的依赖 (sympy, filelock, ...) 从索引来. Its dependencies come from the index.
+    else:
         session.log(f"{TORCH}: 本机没有 Python {session.python} 的 wheel, 与 PyTorch 对照的测试跳过 "
                     f"(no local wheel for Python {session.python}: the PyTorch comparisons skip; "
                     "MICROGRAD_CN_NOX_TORCH=download installs it from the index)")
