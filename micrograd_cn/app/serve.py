@@ -34,7 +34,7 @@ from .console import can_write
 SITE = Path(__file__).resolve().parent.parent / "web" / "dist"
 """源码树中构建好的站点. The built site in the source tree."""
 
-BUILD_COMMAND = ".venv/bin/python web/build.py"
+BUILD_COMMAND = r".venv\Scripts\python web\build.py" if os.name == "nt" else ".venv/bin/python web/build.py"
 """构建站点的命令 (在仓库根目录运行). The command that builds the site, run in the repository root."""
 
 DEFAULT_PORT = 8000
