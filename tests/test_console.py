@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import unicodedata
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from micrograd_cn.app.cli import build_parser
-from micrograd_cn.app.console import readable_output, spelling
+from micrograd_cn.app.console import ERRORS, readable_output, spelling
 
 SCRIPT = shutil.which("micrograd-cn", path=sysconfig.get_path("scripts")) or shutil.which("micrograd-cn")
 """安装的命令 (pip install -e . 写出的入口). The installed console script."""
@@ -82,9 +83,37 @@ def run(argv: list[str], encoding: str, to_file: Path | None, cwd: Path) -> tupl
     return (done.returncode, written, done.stderr) if to_file else (done.returncode, done.stdout, written)
 
 
+@pytest.fixture(scope="module")
+def utf8_outputs(tmp_path_factory) -> list[str]:
+    """每个命令在 UTF-8 下的标准输出 (作为对照). Each command's stdout under UTF-8, for comparison."""
+    if SCRIPT is None:
+        pytest.skip("the micrograd-cn script is not installed (pip install -e .)")
+    folder = tmp_path_factory.mktemp("utf8") / FOLDER
+    folder.mkdir(parents=True)
+    return [run(argv, "utf-8", None, tmp_path_factory.mktemp("run"))[1].decode("utf-8")
+            for argv, _, _ in commands(folder)]
+
+
+def assert_spelled(actual: str, utf8: str, encoding: str, where: str) -> None:
+    """输出逐行等于 UTF-8 输出按编码拼写的结果 (含临时目录路径的行除外). Line by line, the UTF-8 output spelled."""
+    actual_lines, utf8_lines = actual.splitlines(), utf8.splitlines()
+    assert len(actual_lines) == len(utf8_lines), f"{where}: {len(actual_lines)} lines, {len(utf8_lines)} in UTF-8"
+    for line, original in zip(actual_lines, utf8_lines):
+        if FOLDER.split("/")[0] not in original:  # 临时目录因测试而不同. The temporary folder differs per test.
+            assert line == original.encode(encoding, errors=ERRORS).decode(encoding), f"{where}: {line!r}"
+
+
+def test_every_symbol_the_commands_print_has_an_ascii_spelling(utf8_outputs):
+    """数学符号没有一个落到 "?": 只有汉字 (及全角字符) 在没有中文的编码下成为 ?. Only CJK ever becomes ?."""
+    printed = {ch for text in utf8_outputs for ch in text if not ch.isascii()}
+    assert "∂" in printed
+    lost = sorted(ch for ch in printed if spelling(ch) == "?" and unicodedata.east_asian_width(ch) not in "WF")
+    assert lost == [], f"no ASCII spelling for {lost}: add them to console.SPELLINGS"
+
+
 @pytest.mark.skipif(SCRIPT is None, reason="the micrograd-cn script is not installed (pip install -e .)")
 @pytest.mark.parametrize("encoding", ENCODINGS)
-def test_every_command_under_every_encoding_to_a_pipe_and_to_a_file(tmp_path, encoding):
+def test_every_command_under_every_encoding_to_a_pipe_and_to_a_file(tmp_path, encoding, utf8_outputs):
     folder = tmp_path / FOLDER
     folder.mkdir(parents=True)
     jobs = []
@@ -96,13 +125,14 @@ def test_every_command_under_every_encoding_to_a_pipe_and_to_a_file(tmp_path, en
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda job: run(job[0], encoding, job[4] / "stdout.txt" if job[3] else None,
                                                 job[4]), jobs))
-    for (argv, code, wanted, to_file, _), (returncode, out, err) in zip(jobs, results):
+    for number, ((argv, code, wanted, to_file, _), (returncode, out, err)) in enumerate(zip(jobs, results)):
         where = f"{' '.join(argv[1:])} ({encoding}, stdout to {'a file' if to_file else 'a pipe'})"
         stdout, stderr = out.decode(encoding), err.decode(encoding)  # 严格解码: 没有混进别的编码. Strictly.
         assert "Traceback" not in stdout + stderr and "Error" not in stderr, f"{where}:\n{stderr}"
         assert returncode == code, f"{where}: exit {returncode}\n{stderr}"
         for text in wanted:
             assert text in stdout + stderr, f"{where}: {text!r} missing in\n{stdout}{stderr}"
+        assert_spelled(stdout, utf8_outputs[number // 2], encoding, where)
         if encoding in ("gbk", "cp936") and "--lang" not in argv:
             assert any("\u4e00" <= ch <= "\u9fff" for ch in stdout + stderr), f"{where}: the Chinese was lost"
     written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
@@ -123,8 +153,6 @@ def test_the_streams_own_encoding_is_kept_and_utf8_is_untouched(tmp_path):
     ("Wᵀ", "W^T"), ("a → b", "a -> b"), ("2 × 1 − 3", "2 x 1 - 3"), ("σ′", "sigma'"), ("（累计 5）", "(?? 5)"),
 ])
 def test_spellings_read_like_the_textbook_in_ascii(text, spelled):
-    from micrograd_cn.app.console import ERRORS
-
     assert text.encode("ascii", errors=ERRORS).decode("ascii") == spelled
     assert spelling("∂") == "d" and spelling("₁", before="₂") == "1"
 
