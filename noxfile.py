@@ -4,7 +4,7 @@ Run the tests on every supported Python with one command::
 
     .venv/bin/python -m nox                 # 3.10, 3.11, 3.12, 3.13
     .venv/bin/python -m nox -p 3.12         # one version
-    .venv/bin/python -m nox -- -k engine    # arguments after -- go to pytest
+    .venv/bin/python -m nox -- tests/test_engine_ops.py -x   # pytest's arguments instead of "tests"
 
 Each version gets its own virtual environment in ``.nox/`` with the package
 (``viz``, ``train``, ``web`` extras) and the ``test`` extra's tools, except
@@ -92,6 +92,6 @@ def tests(session: nox.Session) -> None:
         session.log(f"{TORCH}: 本机没有 Python {session.python} 的 wheel, 与 PyTorch 对照的测试跳过 "
                     f"(no local wheel for Python {session.python}: the PyTorch comparisons skip; "
                     "MICROGRAD_CN_NOX_TORCH=download installs it from the index)")
-    session.run("python", "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-o", "addopts=-ra",
-                *(f"--ignore={path}" for path in IGNORED), *session.posargs,
+    session.run("python", "-m", "pytest", *(session.posargs or ["tests"]), "-q", "-p", "no:cacheprovider",
+                "-o", "addopts=-ra", *(f"--ignore={path}" for path in IGNORED),
                 env={"MICROGRAD_CN_STRICT": "0"})
