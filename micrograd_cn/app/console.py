@@ -45,7 +45,7 @@ SPELLINGS = {
 
 
 def _script(char: str) -> tuple[str, str] | None:
-    """上标或下标字符的 (种类, 普通写法), 如 ("super", "1"); 其他字符为 None. Kind and plain form of a script."""
+    """上标或下标字符的 (种类, 普通写法), 如 ("<super>", "1"); 其他字符为 None. Kind and plain form of a script."""
     kind, _, code = unicodedata.decomposition(char).partition(" ")
     if kind in ("<super>", "<sub>") and code:
         return kind, chr(int(code, 16))
