@@ -41,6 +41,8 @@ def test_readme_gives_the_windows_form_of_both_commands():
     assert win_install.split("; ") == ["py -m venv .venv", r'.venv\Scripts\python -m pip install -e ".[all]"',
                                        r".venv\Scripts\python -m micrograd_cn"]
     assert win_test == test.replace(".venv/bin/", ".venv\\Scripts\\")
+    quickstart = (ROOT / "docs" / "pages" / "quickstart.md").read_text(encoding="utf-8")
+    assert all(command in quickstart for command in (install, test, win_install, win_test))
 
 
 def test_the_workflow_runs_the_readme_commands_on_every_platform_and_python():
