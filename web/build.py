@@ -70,13 +70,27 @@ class BuildError(RuntimeError):
     """构建失败 (双语信息). The build failed."""
 
 
+def find_npm(path: str | None = None, windows: bool = os.name == "nt") -> str | None:
+    """npm 的完整路径; Windows 上 npm 是 npm.cmd, subprocess 只认完整路径.
+
+    The full path of npm in ``path`` (default: ``PATH``), or None.  On Windows
+    npm is ``npm.cmd``, a batch file that ``subprocess`` runs only by its full
+    path, so it is asked for by that name before any other.
+    """
+    for name in ("npm.cmd", "npm.exe", "npm") if windows else ("npm",):
+        found = shutil.which(name, path=path)
+        if found:
+            return found
+    return None
+
+
 def npm_ci(force: bool = False) -> None:
     """node_modules 与锁文件不一致时运行 npm ci. Run ``npm ci`` unless node_modules matches the lockfile."""
     lock = WEB / "package-lock.json"
     installed = MODULES / ".package-lock.json"
     if not force and installed.exists() and _same_packages(lock, installed):
         return
-    npm = shutil.which("npm")
+    npm = find_npm()
     if npm is None:
         raise BuildError(bilingual("找不到 npm: 请先安装 Node.js (含 npm)", "npm not found: install Node.js with npm"))
     print(f"+ npm ci --prefix {WEB}", flush=True)

@@ -38,6 +38,7 @@ from typing import Any
 from ..backprop.trace import BackwardSteps, backward_steps, format_number, partial
 from ..engine import Value
 from ..errors import bilingual
+from .console import readable_output
 from .expr import FUNCTIONS, MAX_EXPONENT, MAX_NODES, ExpressionError, evaluate, parse_assignments, parse_expression
 
 OUTPUT_NAME = "e"
@@ -132,7 +133,13 @@ def _add_exercises(commands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """命令行入口, 返回退出码. The command-line entry point; returns the exit code."""
+    """命令行入口, 返回退出码; 任何控制台编码下都不崩溃. The entry point; no crash on any console encoding."""
+    with readable_output():  # 见 console: 写不出的符号用 ASCII 拼写. See console: spell what cannot be written.
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    """解析参数并运行子命令. Parse the arguments and run the subcommand."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

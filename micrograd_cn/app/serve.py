@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import bilingual
+from .console import can_write
 
 PACKAGED_SITE = Path(__file__).resolve().parent / "site"
 """随 wheel 安装的站点 (构建 wheel 时生成). The site shipped inside the wheel, made when the wheel is built."""
@@ -60,7 +61,7 @@ REVALIDATE = "no-cache"
 CONFIG_PATH = "/config.json"
 """页面读取的服务器设置 (分享链接用的局域网地址). The server settings the page reads."""
 
-BUILD_COMMAND = ".venv/bin/python web/build.py"
+BUILD_COMMAND = r".venv\Scripts\python web\build.py" if os.name == "nt" else ".venv/bin/python web/build.py"
 """构建站点的命令 (在仓库根目录运行). The command that builds the site, run in the repository root."""
 
 DEFAULT_PORT = 8000
@@ -336,6 +337,22 @@ def qr_text(url: str) -> str | None:
     return buffer.getvalue()
 
 
+def qr_block(url: str) -> str:
+    """网址的二维码 (终端文字); 没有 segno 或终端编码画不出时是一行说明. A URL's QR code, or a one-line note.
+
+    The note names the fix: install segno, or (a console whose encoding has
+    no ``▀``, such as a GBK pipe) use the address printed above.
+    """
+    code = qr_text(url)
+    if code is None:
+        return '  (二维码需要 segno: pip install "micrograd_cn[web]"; QR needs segno)'
+    if not can_write(code):  # 如 GBK 的管道没有 ▀: 画出来是一堆 ?. No ▀ in GBK: it would print as ?.
+        encoding = sys.stdout.encoding
+        return (f"  (终端编码 {encoding} 画不出二维码, 请用上面的网址; "
+                f"the console's encoding {encoding} cannot draw the QR code: use the address above)")
+    return code.rstrip("\n")
+
+
 def banner(site: Path, host: str, port: int, qr: bool = True) -> str:
     """启动时打印的文字: 站点、网址, 局域网网址各配一个二维码 (本机地址不配). What serve prints on start.
 
@@ -347,9 +364,7 @@ def banner(site: Path, host: str, port: int, qr: bool = True) -> str:
     for url in urls:
         lines.append(f"  打开 open: {url}")
         if qr and not is_loopback(url):
-            code = qr_text(url)
-            lines.append(code.rstrip("\n") if code is not None
-                         else '  (二维码需要 segno: pip install "micrograd_cn[web]"; QR needs segno)')
+            lines.append(qr_block(url))
     if all(is_loopback(url) for url in urls):
         lines.append("  只有本机可以访问; 用 --host 0.0.0.0 分享给教室网络 "
                      "(only this machine; --host 0.0.0.0 shares it)")
@@ -375,6 +390,7 @@ def serve(root: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", p
             server.serve_forever()
     finally:
         server.server_close()
+    print("已停止, 再见 (stopped, goodbye)")
     return 0
 
 

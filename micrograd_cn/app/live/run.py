@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...engine import Value
-from ..serve import addresses, qr_text
+from ..serve import addresses, is_loopback, qr_block
 from .lesson import Board, board_for, fingerprint
 from .session import Session
 from .store import Store
@@ -129,9 +129,8 @@ def announce(room: Classroom, host: str, qr: bool = True) -> None:
           f"{'接着上次 resumed' if s.resumed else '新的 new'}; 数据 data: {room.db}")
     print(f"  学生打开 students open: {room.join_url}")
     print(f"  加入码 join code: {s.code}")
-    if qr:
-        code = qr_text(room.join_url)
-        print(code if code is not None else '  (二维码需要 segno: pip install "micrograd_cn[web]"; QR needs segno)')
+    if qr and not is_loopback(room.join_url):  # 本机地址没有学生的手机能打开. No phone opens a loopback address.
+        print(qr_block(room.join_url))
     print(f"  老师 teacher (保密 keep it secret): {room.teacher_url}")
     if host in LOCAL_HOSTS:
         print("  只有本机可以访问; 用 --host 0.0.0.0 分享给教室网络 (only this machine; --host 0.0.0.0 shares it)")
