@@ -49,6 +49,13 @@ ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # 固定时间戳: 同样的源码得到同样
 FIRST_LOAD_LIMIT = 20 * 1024 * 1024
 
 
+def runtime_files(dist: Path) -> list[str]:
+    """页面与 worker 运行必需的文件 (相对 dist). The files the pages and workers cannot run without."""
+    names = [f"pyodide/{name}" for name in PYODIDE_FILES] + [f"viz/{VIZ_FILE}", "py/micrograd_cn.zip",
+                                                              "worker.js", "layout.js", "common.js"]
+    return [name for name in names if (dist / name).is_file()]
+
+
 class BuildError(RuntimeError):
     """构建失败 (双语信息). The build failed."""
 
@@ -141,6 +148,8 @@ def build(dist: Path = DIST, run_npm: bool = True) -> dict[str, int]:
         "pyodide": json.loads((MODULES / "pyodide" / "package.json").read_text(encoding="utf-8"))["version"],
         "viz": json.loads((MODULES / "@viz-js" / "viz" / "package.json").read_text(encoding="utf-8"))["version"],
         "player": (dist / "player" / "player.js").exists(),
+        # 页面加载时核对这些文件在不在、是否完整. The page checks these are present and complete.
+        "files": {name: (dist / name).stat().st_size for name in runtime_files(dist)},
     }
     (dist / "build.json").write_text(json.dumps(versions, indent=1) + "\n", encoding="utf-8")
     sizes = {p.relative_to(dist).as_posix(): p.stat().st_size for p in sorted(dist.rglob("*")) if p.is_file()}

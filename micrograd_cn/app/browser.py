@@ -24,7 +24,7 @@ from typing import Any
 
 from ..backprop.trace import backward_steps, format_number
 from ..engine import Value, dot, no_grad
-from ..errors import fail
+from ..errors import bilingual, fail
 from ..nn import MLP, datasets, get_activation, optim
 from ..nn.train import LOSSES, binary_accuracy, fit
 from .cli import OUTPUT_NAME
@@ -73,7 +73,7 @@ def _number(x: float) -> float | None:
 
 
 def expression_state(text: str, values: Mapping[str, float] | None = None, lang: str = "zh",
-                     quiz: bool = False) -> dict[str, Any]:
+                     quiz: bool = False, rankdir: str = "LR") -> dict[str, Any]:
     """对表达式求值并反向传播, 返回页面所需的一切 (出错时 ok=False 与双语信息).
 
     Evaluate ``text`` with the command line's parser at ``values`` (names the
@@ -85,8 +85,11 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     quiz mode; ``notes`` holds its warnings, e.g. that a big graph is drawn
     as a summary) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
     for the step-through player, with the answering quiz when ``quiz``; None
-    for a graph too big to step through).
-    A refused expression or a math error gives ``{"ok": False, "error": ...}``.
+    for a graph too big to step through); ``rankdir`` is Graphviz's direction
+    (``TB`` fits a phone's narrow screen).
+    A refused expression or a math error gives ``{"ok": False, "error": ...,
+    "position": ..., "suggestion": ...}`` (the parser's character index from
+    0 and its suggested text, or None).
     """
     values = dict(values or {})
     try:
@@ -98,15 +101,23 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         out = evaluate(expression, variables, name)
         steps = backward_steps(out)
     except (ExpressionError, ArithmeticError, ValueError, TypeError) as error:
-        return {"ok": False, "error": str(error)}
+        # 解析器知道出错的位置 (从 0 起) 与改好的写法时, 页面标出位置、给出一键改正.
+        # When the parser knows the position (from 0) and a fix, the page marks it and offers the fix.
+        return {"ok": False, "error": str(error), "position": getattr(error, "position", None),
+                "suggestion": getattr(error, "suggestion", None)}
+    except (RecursionError, MemoryError):
+        return {"ok": False, "error": bilingual("表达式太大或嵌套太深, 算不了; 请换一个小一些的表达式",
+                                                "the expression is too big or too deeply nested to compute; "
+                                                "try a smaller one"),
+                "position": None, "suggestion": None}
     from ..viz import draw_dot
     from ..viz.player import player_data
 
     with warnings.catch_warnings(record=True) as caught:  # 大图的概要提示显示在页面上. Shown on the page.
         warnings.simplefilter("always")
-        whole = draw_dot(out, lang=lang, quiz=quiz)
+        whole = draw_dot(out, lang=lang, quiz=quiz, rankdir=rankdir)
     try:  # 页面用 viz-js 排版 dot, 放进 data.svg 后交给播放器. The page lays out the DOT for the player.
-        prepared = player_data(steps, lang, quiz=quiz, layout=False)
+        prepared = player_data(steps, lang, quiz=quiz, layout=False, rankdir=rankdir)
         player: dict[str, Any] | None = {"data": prepared.data, "dot": prepared.dot}
     except ValueError:  # 图太大, 只给整张图与步骤列表. Too big: the whole graph and the step list only.
         player = None
@@ -377,7 +388,8 @@ class Session:
         if cmd == "expression":
             return expression_state(request.get("text", ""), request.get("values") or {},
                                     _choice(request.get("lang", "zh"), ("zh", "en"), "lang"),
-                                    bool(request.get("quiz", False)))
+                                    bool(request.get("quiz", False)),
+                                    _choice(request.get("rankdir", "LR"), ("LR", "TB"), "rankdir"))
         if cmd == "train.new":
             self.trainer = Trainer(request.get("config") or {})
             return self.trainer.state()
