@@ -53,11 +53,13 @@ def load_build_script():
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """整个测试会话只构建一次. Built once per test session."""
+    """整个测试会话只构建一次 (别的测试模块导入这个 fixture 时也是). Built once per test session, also when
+    another test module imports this fixture."""
     require(shutil.which("npm") is not None, "npm is not installed")
     require_module("graphviz")
-    dist = tmp_path_factory.mktemp("web") / "dist"
-    load_build_script().build(dist)
+    dist = tmp_path_factory.getbasetemp() / "web-site" / "dist"
+    if not (dist / "build.json").is_file():
+        load_build_script().build(dist)
     return dist
 
 
