@@ -347,13 +347,40 @@ function sameGraph(a, b) {
     && a.nodes === b.nodes;
 }
 
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+
+/** SVG 文本中每个 <text> 的文字 (按出现顺序), 不必把整张图解析成 DOM. The content of every <text> element
+ * of SVG text, in order, read without parsing the whole picture into a DOM. */
+function svgTexts(svgText) {
+  return [...svgText.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&(#x?[0-9a-f]+|\w+);/gi,
+    (whole, code) => (code[0] === "#" ? String.fromCodePoint(code[1] === "x" || code[1] === "X"
+      ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10)) : ENTITIES[code] ?? whole)));
+}
+
+/** 只是数值变了 (同一个表达式、同一张图): 在原来的图里换文字, 换上新的步骤数据, 不重新挂载.
+ * Only the values changed: write the new texts into the picture on screen and give the player the new
+ * steps, without mounting again, so the view, the selection and the step stay and the page never waits
+ * for a whole new picture. Returns false when the pictures do not match (then the page mounts afresh). */
+function updateValues(p, data, svgText) {
+  const texts = svgTexts(svgText);
+  const elements = p.views.all.svg.querySelectorAll("text");
+  if (texts.length !== elements.length || p.quiz || p.views.neurons) return false;
+  elements.forEach((element, i) => { if (element.textContent !== texts[i]) element.textContent = texts[i]; });
+  p.data = Object.assign(data, { svg: null, start: p.step });
+  p.show(p.step, false);
+  if (p.selected !== null) p.select(p.selected, false); // 讲解用新的数. The explanation with the new numbers.
+  return true;
+}
+
 /** 播放器 (micrograd_cn/viz/assets/player.js): 页面把 worker 排好的 SVG 放进 data.svg 再 mount.
  * The one player front-end: the page puts the SVG laid out in the worker into data.svg and mounts. */
 function showPlayer(result, svgText) {
   const n = result.steps.events.length;
   const data = { ...result.player.data, svg: svgText, start: state.step === null ? n : state.step };
   const shape = { text: result.text, lang, quiz: state.quiz, rankdir: result.rankdir, nodes: data.nodes.length };
-  const keep = player && sameGraph(player.shape, shape) ? viewOf(player) : null;
+  const same = player && sameGraph(player.shape, shape);
+  if (same && updateValues(player, data, svgText)) return;
+  const keep = same ? viewOf(player) : null;
   const root = document.createElement("div");
   root.className = "mgcn-player";
   root.tabIndex = 0;
@@ -375,8 +402,8 @@ function showPlayer(result, svgText) {
       ui.quiz.checked = false;
       state.step = n;
       save();
-      renderGrads(result);
-      renderSteps(result);
+      renderGrads(state.result);
+      renderSteps(state.result);
     });
   }
   root.addEventListener("mgcn-step", (event) => {
@@ -385,7 +412,7 @@ function showPlayer(result, svgText) {
     state.step = step;
     save();
     markStep();
-    renderGrads(result); // 左边的表跟着步骤走. The table follows the step.
+    renderGrads(state.result); // 左边的表跟着步骤走. The table follows the step.
   });
   markStep();
 }
