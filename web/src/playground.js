@@ -303,17 +303,14 @@ let player = null;
  * Lay out (in the layout worker) and show; one layout at a time, and only the newest result is laid out. */
 const renderGraph = latestWins(async (result) => {
   if (result !== state.result) return;
-  ui.graph.parentElement.dataset.busy = "1";
   let svgText;
   try {
     svgText = await layoutDot(result.player ? result.player.dot : result.dot);
   } catch (error) {
     ui.graphNote.textContent = t("layout_failed", { e: String(error.message || error) });
     ui.graphNote.hidden = false;
-    delete ui.graph.parentElement.dataset.busy;
     return;
   }
-  delete ui.graph.parentElement.dataset.busy;
   if (result !== state.result) return; // 已有更新的结果. A newer result is waiting.
   if (result.player && globalThis.MicrogradPlayer) showPlayer(result, svgText);
   else showWhole(result, svgText);
