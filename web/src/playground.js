@@ -386,6 +386,10 @@ function showPlayer(result, svgText) {
   ui.graph.hidden = true;
   ui.graphNote.hidden = true;
   ui.player.hidden = false;
+  // 窄时播放器收起累计表 (player.js 的 NARROW_PX); 先收起, 第一次排版就不必排上千行的表.
+  // The player hides its totals when narrow (player.js's NARROW_PX); hidden from the start, the first
+  // layout does not lay out a table of a thousand rows only to hide it.
+  if (ui.player.clientWidth < 1000) root.classList.add("mgcn-no-side");
   ui.player.replaceChildren(root);
   player = globalThis.MicrogradPlayer.mount(root, data);
   player.shape = shape;
