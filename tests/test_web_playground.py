@@ -10,6 +10,7 @@ view, the table following the step, the phone layout, copy link, language).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import pytest
 from conftest import site_server
 from test_web import LOAD_TIMEOUT, built_site, open_page, wait_ready  # noqa: F401  (fixture)
 
-from micrograd_cn.app.browser import expression_state
+from micrograd_cn.app.browser import Session, expression_state
 from micrograd_cn.backprop.trace import backward_steps
 from micrograd_cn.engine import Value
 
@@ -87,6 +88,12 @@ def test_after_python_dies_the_worker_restarts_and_answers(tab, site_url):
 def test_the_python_side_passes_on_position_and_suggestion():
     state = expression_state("a+", {})
     assert state["ok"] is False and set(state) >= {"error", "position", "suggestion"}
+
+
+def test_the_python_side_lays_out_top_to_bottom_for_a_phone_and_names_a_bad_direction():
+    assert "rankdir=TB" in expression_state("a*b", {}, rankdir="TB")["player"]["dot"]
+    reply = json.loads(Session().handle_json(json.dumps({"cmd": "expression", "text": "a", "rankdir": "XY"})))
+    assert reply["ok"] is False and "rankdir" in reply["error"] and "必须" in reply["error"]
 
 
 def test_the_parsers_position_and_suggested_fix_are_shown(tab, site_url):
