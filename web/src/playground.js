@@ -363,9 +363,12 @@ function updateValues(p, data, svgText) {
   const elements = p.views.all.svg.querySelectorAll("text");
   if (texts.length !== elements.length || p.quiz || p.views.neurons) return false;
   elements.forEach((element, i) => { if (element.textContent !== texts[i]) element.textContent = texts[i]; });
+  const view = viewOf(p);
   p.data = Object.assign(data, { svg: null, start: p.step });
   p.show(p.step, false);
   if (p.selected !== null) p.select(p.selected, false); // 讲解用新的数. The explanation with the new numbers.
+  Object.assign(p.view, { scale: view.scale, x: view.x, y: view.y }); // 视野不动. The view does not move.
+  p.apply(false);
   return true;
 }
 
