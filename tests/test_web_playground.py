@@ -238,6 +238,20 @@ def test_keys_work_without_a_click_and_the_table_follows_every_step(tab, site_ur
     assert tab.inner_text(".mgcn-counter") == "第 4 / 5 步"
 
 
+def test_clicking_every_node_in_both_languages_shows_no_broken_text(tab, site_url):
+    open_seed(tab, site_url, SEED_URL + "&step=4")
+    for language in ("zh", "en"):  # 点每一个节点, 两种语言. Click every node, in both languages.
+        nodes = tab.locator(".mgcn-viewport g.node")
+        for i in range(nodes.count()):
+            nodes.nth(i).dispatch_event("click")
+            assert tab.locator(".mgcn-panel").inner_text().strip(), (language, i)
+            assert not FORBIDDEN.search(visible_text(tab)), (language, i)
+        if language == "zh":
+            tab.click("#lang-toggle")
+            tab.wait_for_function("document.querySelector('.mgcn-counter')?.textContent === 'step 4 of 5'",
+                                  timeout=LOAD_TIMEOUT)
+
+
 def test_a_new_expression_starts_at_step_0(tab, site_url):
     open_seed(tab, site_url)
     assert tab.inner_text(".mgcn-counter") == "第 5 / 5 步"
