@@ -159,24 +159,38 @@ def broken_copy(built, target, change):
     return target
 
 
-def truncate(path):
+def site_file(dist, name):
+    """站点中的一个运行时文件 (也许在带版本号的文件夹里), 连同它的 .gz 副本. A runtime file and its gzip copy."""
+    path = next(p for p in sorted(dist.rglob(name)) if p.is_file())
+    return path, path.with_name(path.name + ".gz")
+
+
+def remove(dist, name):
+    for path in site_file(dist, name):
+        path.unlink(missing_ok=True)
+
+
+def truncate(dist, name):
+    path, packed = site_file(dist, name)
+    packed.unlink(missing_ok=True)  # 只留下不完整的原文件. Only the incomplete file is left to send.
     data = path.read_bytes()
     path.unlink()  # 先断开硬链接. Break the hard link first.
     path.write_bytes(data[: len(data) // 2])
 
 
-BROKEN = {
-    "missing wasm": ("pyodide/pyodide.asm.wasm", "缺少文件", lambda d: (d / "pyodide/pyodide.asm.wasm").unlink()),
-    "truncated wasm": ("pyodide/pyodide.asm.wasm", "不完整", lambda d: truncate(d / "pyodide/pyodide.asm.wasm")),
-    "missing stdlib": ("pyodide/python_stdlib.zip", "缺少文件", lambda d: (d / "pyodide/python_stdlib.zip").unlink()),
-    "missing viz": ("viz/viz-global.js", "缺少文件", lambda d: (d / "viz/viz-global.js").unlink()),
+BROKEN = {  # 情形 → (文件, 说法, 怎样弄坏). Case → (file, wording, how to break it).
+    "missing wasm": ("pyodide.asm.wasm", "缺少文件", remove),
+    "truncated wasm": ("pyodide.asm.wasm", "不完整", truncate),
+    "missing stdlib": ("python_stdlib.zip", "缺少文件", remove),
+    "missing viz": ("viz-global.js", "缺少文件", remove),
 }
 
 
 @pytest.mark.parametrize("case", BROKEN)
 def test_a_missing_or_truncated_file_is_named_with_its_fix(browser, built_site, tmp_path, case):  # noqa: F811
-    file, kind, change = BROKEN[case]
-    site = broken_copy(built_site, tmp_path / "dist", change)
+    name, kind, change = BROKEN[case]
+    file = site_file(built_site, name)[0].relative_to(built_site).as_posix()
+    site = broken_copy(built_site, tmp_path / "dist", lambda dist: change(dist, name))
     context, page, outside, errors = open_page(browser)
     try:
         with site_server(site) as server:
@@ -318,11 +332,16 @@ def test_a_phone_gets_the_graph_first_two_toolbar_rows_a_fitting_graph_and_pinch
 
 
 def test_copy_link_works_without_a_secure_context_and_uses_the_lan_address(browser, built_site, tmp_path):  # noqa: F811
-    site = broken_copy(built_site, tmp_path / "dist",
-                       lambda d: (d / "lan.json").write_text('{"urls": ["http://192.168.1.5:8000/"]}'))
+    config = {"share": "http://192.168.1.5:8000/", "addresses": ["http://192.168.1.5:8000/"]}
+    site = broken_copy(built_site, tmp_path / "dist", lambda d: (d / "config.json").write_text(json.dumps(config)))
     context, page, outside, errors = open_page(browser)
     try:
         with site_server(site) as server:
+            # 服务器自己回答 config.json 时, 让它说出这个局域网地址 (像 --host 0.0.0.0 那样).
+            # Where the server answers config.json itself, have it name this LAN address (as with --host 0.0.0.0).
+            handler = getattr(server.RequestHandlerClass, "func", server.RequestHandlerClass)
+            if hasattr(handler, "config"):
+                handler.config = config
             page.add_init_script("""Object.defineProperty(window, 'isSecureContext', { value: false });
                 window.prompt = () => { throw new Error('prompt() must not be used'); };""")
             open_seed(page, f"http://127.0.0.1:{server.server_address[1]}/")

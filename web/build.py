@@ -50,10 +50,10 @@ FIRST_LOAD_LIMIT = 20 * 1024 * 1024
 
 
 def runtime_files(dist: Path) -> list[str]:
-    """页面与 worker 运行必需的文件 (相对 dist). The files the pages and workers cannot run without."""
-    names = [f"pyodide/{name}" for name in PYODIDE_FILES] + [f"viz/{VIZ_FILE}", "py/micrograd_cn.zip",
-                                                              "worker.js", "layout.js", "common.js"]
-    return [name for name in names if (dist / name).is_file()]
+    """页面与 worker 运行必需的文件 (相对 dist, 在哪个文件夹里都找得到). The files the pages and workers
+    cannot run without, relative to ``dist``, wherever they were copied."""
+    names = (*PYODIDE_FILES, VIZ_FILE, "micrograd_cn.zip", "worker.js", "layout.js", "common.js")
+    return [path.relative_to(dist).as_posix() for name in names for path in sorted(dist.rglob(name))[:1]]
 
 
 class BuildError(RuntimeError):

@@ -499,27 +499,31 @@ function markStep() {
 // ---- 分享 sharing -----------------------------------------------------------------------------------
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-let lanBase = null;
+let shareBase = null;
 
-/** 服务器在 lan.json 里给出局域网地址时 ({"urls": ["http://192.168.1.5:8000/", ...]}), 分享的链接用它;
- * 否则用本页的地址. Share links use the LAN address the server lists in lan.json, else this page's address. */
-async function findLanBase() {
-  if (!LOOPBACK.has(location.hostname) || lanBase !== null) return;
-  lanBase = "";
+/** 在本机打开的页面: 服务器的 config.json 给出局域网地址时 ({"share": "http://192.168.1.5:8000/", ...}),
+ * 分享的链接用它 (学生打不开 127.0.0.1); 否则用本页的地址.
+ * On a page opened on this machine, share links use the LAN address the server's config.json names
+ * (students cannot open 127.0.0.1); otherwise this page's own address. */
+async function findShareBase() {
+  if (!LOOPBACK.has(location.hostname) || shareBase !== null) return;
+  shareBase = "";
   try {
-    const response = await fetch("lan.json", { cache: "no-store" });
+    const response = await fetch("config.json", { cache: "no-store" });
     if (!response.ok) return;
-    const urls = (await response.json()).urls || [];
-    lanBase = urls.find((url) => /^https?:\/\//.test(url) && !LOOPBACK.has(new URL(url).hostname)) || "";
+    const share = (await response.json()).share;
+    if (typeof share === "string" && /^https?:\/\//.test(share) && !LOOPBACK.has(new URL(share).hostname)) {
+      shareBase = share;
+    }
   } catch { /* 没有局域网地址. No LAN address. */ }
 }
 
 async function shareUrl() {
   save();
-  await findLanBase();
-  if (!lanBase) return location.href;
+  await findShareBase();
+  if (!shareBase) return location.href;
   const page = location.pathname.split("/").pop() || "playground.html";
-  return new URL(page + location.search, lanBase).href;
+  return new URL(page + location.search, shareBase).href;
 }
 
 function flashShare(key) {
