@@ -18,7 +18,9 @@ Serves the site with the real ``serve`` code on 127.0.0.1 and reports:
 * a class: ``--students`` simulated students (plain HTTP clients with
   keep-alive that accept gzip, like a browser) loading the playground's files
   at once from one server: how many succeeded, the bytes and the seconds;
-* the training page's steps per second while playing.
+* the training page's steps per second while playing;
+* the playground's longest main-thread task (PerformanceObserver longtask)
+  for a 40-term and a 512-term expression, typed and then dragged by a slider.
 
 The figures are printed, not asserted: the tests check the headers, 304s and
 encodings, the benchmark reports the numbers.
@@ -152,11 +154,69 @@ def classroom(port: int, paths: list[str], students: int) -> tuple[int, int, flo
     return sum(ok for ok, _, _ in results), sum(size for _, size, _ in results), total, max(s for _, _, s in results)
 
 
+# 表达式页的两个大例子: 40 项 (41 个变量) 与 512 项的和 (成对加括号, 不超过嵌套上限).
+# The playground's two big cases: a 40-term expression and a 512-term sum (bracketed in pairs).
+FORTY = "+".join(f"x{i}*x{i + 1}" for i in range(40))
+
+
+def _pairs(names: list[str]) -> str:
+    while len(names) > 1:
+        names = [f"({a}+{b})" for a, b in zip(names[::2], names[1::2])]
+    return names[0]
+
+
+BIG_CASES = {"40-term": FORTY, "512-term": _pairs([f"x{i}" for i in range(512)])}
+
+LONGTASKS = """() => { window.__longest = 0; window.__longtasks = 0;
+  new PerformanceObserver((list) => { for (const entry of list.getEntries()) {
+    window.__longest = Math.max(window.__longest, entry.duration); window.__longtasks++; } })
+    .observe({ type: "longtask", buffered: false }); }"""
+
+
+def measure_longtasks(browser, base: str, text: str, moves: int = 9) -> dict[str, float]:
+    """表达式页的主线程最长任务: 输入表达式直到图显示, 再拖动滑块 moves 次直到图更新.
+
+    The longest main-thread task (PerformanceObserver longtask, ≥ 50 ms) on
+    the playground while a big expression is typed and drawn, and while a
+    slider is dragged ``moves`` times and the graph follows.
+    """
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
+                  else route.abort())
+    page = context.new_page()
+    page.goto(base + "playground.html")
+    page.wait_for_selector("body[data-engine=ready]", timeout=180_000)
+    page.wait_for_selector("#grads tr[data-var='b'] td", timeout=60_000)
+    page.wait_for_selector(".mgcn-viewport svg", timeout=60_000)
+    page.evaluate(LONGTASKS)
+    started = time.perf_counter()
+    page.fill("#expr", text)
+    page.wait_for_selector("#var-x1", timeout=180_000)
+    page.wait_for_function("document.querySelector('.mgcn-viewport svg, #graph:not([hidden]) svg')"
+                           "?.textContent.includes('x1')", timeout=180_000)
+    shown = time.perf_counter() - started
+    typed = page.evaluate("[window.__longest, window.__longtasks]")
+    page.evaluate(LONGTASKS)
+    slider = page.locator('.variable[data-name="x1"] input[type=range]')
+    for k in range(moves):
+        slider.evaluate(f"s => {{ s.value = {1 + (k + 1) / 10}; s.dispatchEvent(new Event('input')); }}")
+        page.wait_for_timeout(50)
+    last = f"{1 + moves / 10:g}"
+    page.wait_for_function(f"document.querySelector('#var-x1').value === '{last}'")
+    page.wait_for_function("document.querySelector('.mgcn-viewport svg, #graph:not([hidden]) svg')"
+                           f"?.textContent.includes('data = {last}')", timeout=180_000)
+    dragged = page.evaluate("[window.__longest, window.__longtasks]")
+    context.close()
+    return {"shown_s": shown, "typed_longest_ms": typed[0], "typed_longtasks": typed[1],
+            "drag_longest_ms": dragged[0], "drag_longtasks": dragged[1]}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-build", action="store_true", help="use web/dist as it is")
     parser.add_argument("--runs", type=int, default=3, help="visits per page (median reported)")
     parser.add_argument("--students", type=int, default=40, help="students loading the playground at once")
+    parser.add_argument("--playground-only", action="store_true", help="only the playground's longest tasks")
     args = parser.parse_args(argv)
     dist = ROOT / "web" / "dist"
     if not args.no_build:
@@ -185,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             playground_files: list[str] = []
-            for page, selector in READY.items():
+            for page, selector in ({} if args.playground_only else READY).items():
                 runs = [measure(browser, base + page, selector, sent, paths) for _ in range(args.runs)]
                 first = statistics.median(r["first_bytes"] for r in runs)
                 repeat = statistics.median(r["repeat_bytes"] for r in runs)
@@ -198,12 +258,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(line, flush=True)
                 if page == "playground.html":
                     playground_files = runs[0]["first_paths"]
+            for name, text in BIG_CASES.items():
+                r = measure_longtasks(browser, base, text)
+                print(f"playground {name:9s} shown in {r['shown_s']:.1f} s; longest main-thread task "
+                      f"{r['typed_longest_ms']:.0f} ms while typing ({r['typed_longtasks']} long tasks), "
+                      f"{r['drag_longest_ms']:.0f} ms over 9 slider moves ({r['drag_longtasks']} long tasks)",
+                      flush=True)
             browser.close()
         sent.clear()
-        ok, size, seconds, slowest = classroom(port, playground_files, args.students)
-        print(f"{args.students} students at once, {len(playground_files)} files each: {ok}/{args.students} "
-              f"succeeded, {size / 1e6:.1f} MB sent in {seconds:.1f} s (slowest student {slowest:.1f} s, "
-              f"{size / 1e6 / seconds:.0f} MB/s)", flush=True)
+        if playground_files:  # --playground-only 不量全班. Not with --playground-only.
+            ok, size, seconds, slowest = classroom(port, playground_files, args.students)
+            print(f"{args.students} students at once, {len(playground_files)} files each: {ok}/{args.students} "
+                  f"succeeded, {size / 1e6:.1f} MB sent in {seconds:.1f} s (slowest student {slowest:.1f} s, "
+                  f"{size / 1e6 / seconds:.0f} MB/s)", flush=True)
     finally:
         server.shutdown()
         server.server_close()

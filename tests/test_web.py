@@ -54,11 +54,13 @@ def load_build_script():
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """整个测试会话只构建一次. Built once per test session."""
+    """整个测试会话只构建一次 (别的测试模块导入这个 fixture 时也是). Built once per test session, also when
+    another test module imports this fixture."""
     require(shutil.which("npm") is not None, "npm is not installed")
     require_module("graphviz")
-    dist = tmp_path_factory.mktemp("web") / "dist"
-    load_build_script().build(dist)
+    dist = tmp_path_factory.getbasetemp() / "web-site" / "dist"
+    if not (dist / "build.json").is_file():
+        load_build_script().build(dist)
     return dist
 
 
@@ -129,6 +131,10 @@ def test_typing_the_seed_expression_shows_the_gradient_and_the_five_steps(tab, s
     tab.fill("#expr", "(a+b)*(b+1)")
     tab.fill("#var-a", "2")
     tab.fill("#var-b", "1")
+    # 新的表达式从第 0 步开始, 表跟着步骤走. A new expression starts at step 0; the table follows the step.
+    tab.wait_for_function("document.querySelector('.mgcn-player .mgcn-counter')?.textContent === '第 0 / 5 步'")
+    assert tab.inner_text('#grads tr[data-var="b"] td') == "?"
+    tab.click(".mgcn-player [data-act=last]")
     tab.wait_for_function("document.querySelector('#grads tr[data-var=\"b\"] td')?.textContent === '5'")
     assert tab.inner_text('#grads tr[data-var="b"] th') == "∂e/∂b"
     assert tab.inner_text('#grads tr[data-var="a"] td') == "2"

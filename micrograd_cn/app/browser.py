@@ -84,7 +84,7 @@ def _number(x: float) -> float | None:
 
 
 def expression_state(text: str, values: Mapping[str, float] | None = None, lang: str = "zh",
-                     quiz: bool = False) -> dict[str, Any]:
+                     quiz: bool = False, rankdir: str = "LR") -> dict[str, Any]:
     """对表达式求值并反向传播, 返回页面所需的一切 (出错时 ok=False 与双语信息).
 
     Evaluate ``text`` with the command line's parser at ``values`` (names the
@@ -96,7 +96,8 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     quiz mode; ``notes`` holds its warnings, e.g. that a big graph is drawn
     as a summary) and ``player`` (``data`` and ``dot`` of :func:`viz.player.player_data`
     for the step-through player, with the answering quiz when ``quiz``; None
-    for a graph too big to step through).
+    for a graph too big to step through); ``rankdir`` is Graphviz's direction
+    (``TB`` fits a phone's narrow screen).
     A refused expression or a math error gives ``{"ok": False, "error": ...,
     "position": ..., "suggestion": ...}``: the bilingual message, the index
     (from 0) of the character at fault or None, and the whole expression
@@ -115,13 +116,19 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
         return {"ok": False, "error": str(error), "position": error.position, "suggestion": error.suggestion}
     except (ArithmeticError, ValueError, TypeError) as error:
         return {"ok": False, "error": str(error), "position": None, "suggestion": None}
+    except (RecursionError, MemoryError):
+        return {"ok": False, "error": bilingual("表达式太大或嵌套太深, 算不了; 请换一个小一些的表达式",
+                                                "the expression is too big or too deeply nested to compute; "
+                                                "try a smaller one"),
+                "position": None, "suggestion": None}
     from ..viz import draw_dot
     from ..viz.player import player_data
 
     too_slow = layout_cost(steps.graph) > LAYOUT_BUDGET
     with warnings.catch_warnings(record=True) as caught:  # 大图的概要提示显示在页面上. Shown on the page.
         warnings.simplefilter("always")
-        whole = draw_dot(out, lang=lang, quiz=quiz, **({"max_nodes": 0} if too_slow else {}))
+        whole = draw_dot(out, lang=lang, quiz=quiz, rankdir=rankdir,
+                         **({"max_nodes": 0} if too_slow else {}))
     notes = [str(warning.message) for warning in caught if "max_nodes" not in str(warning.message)]
     count = len(steps.graph)
     if too_slow:  # 说网页用户能做的事, 不提 Python 的参数. Say what a page user can do.
@@ -137,7 +144,7 @@ def expression_state(text: str, values: Mapping[str, float] | None = None, lang:
     player: dict[str, Any] | None = None  # 图太大或排版太慢: 只给整张图与步骤列表. Else the graph and steps only.
     if not too_slow:
         with contextlib.suppress(ValueError):  # 页面用 viz-js 排版 dot. The page lays out the DOT for the player.
-            prepared = player_data(steps, lang, quiz=quiz, layout=False)
+            prepared = player_data(steps, lang, quiz=quiz, layout=False, rankdir=rankdir)
             player = {"data": prepared.data, "dot": prepared.dot}
     return {
         "ok": True,
@@ -173,7 +180,8 @@ class Session:
         if cmd == "expression":
             return expression_state(request.get("text", ""), request.get("values") or {},
                                     _choice(request.get("lang", "zh"), ("zh", "en"), "lang"),
-                                    bool(request.get("quiz", False)))
+                                    bool(request.get("quiz", False)),
+                                    _choice(request.get("rankdir", "LR"), ("LR", "TB"), "rankdir"))
         if isinstance(cmd, str) and cmd.startswith("train."):
             self.trainer, result = trainer.handle(self.trainer, request)
             return result

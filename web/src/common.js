@@ -1,6 +1,6 @@
-// 各页共用: 语言切换 (记在网址里)、与 worker 通信、用 viz-js 把 DOT 排成 SVG.
-// Shared by every page: the language toggle (kept in the URL), the worker client,
-// and laying out DOT text as SVG with viz-js (loaded from this site by a <script> tag).
+// 各页共用: 语言切换 (记在网址里)、与 worker 通信 (检查文件、出错后重启)、在排版 worker 里用 viz-js 把 DOT 排成 SVG.
+// Shared by every page: the language toggle (kept in the URL), the Python worker client (with file checks
+// and restarts), and laying out DOT text as SVG with viz-js in a second worker, off the main thread.
 
 const WORDS = {
   site: ["micrograd_cn 课堂", "micrograd_cn classroom"],
@@ -75,77 +75,269 @@ export function setupLanguage(onChange) {
   });
 }
 
-/** 与 worker 中的 micrograd_cn 通信. Talks to micrograd_cn in the worker. */
+/** 一个 worker 的请求与回复: 每个请求一个 id, 每个回复找回它的 Promise. Requests and replies of one worker. */
+class Channel {
+  constructor(worker) {
+    this.worker = worker;
+    this.pending = new Map();
+    this.nextId = 1;
+  }
+
+  send(message) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...message });
+    });
+  }
+
+  answer(id, settle) {
+    const handlers = this.pending.get(id);
+    this.pending.delete(id);
+    if (handlers) settle(handlers);
+  }
+
+  /** worker 不在了: 所有未回复的请求都得到这个错误. The worker is gone: every open request gets this error. */
+  close(error) {
+    for (const handlers of this.pending.values()) handlers.reject(error);
+    this.pending.clear();
+    this.worker.terminate();
+  }
+}
+
+const FIX = ["请重新构建站点 (python web/build.py) 或重新安装 micrograd_cn[web] (pip install --force-reinstall), 然后刷新页面",
+             "rebuild the site (python web/build.py) or reinstall micrograd_cn[web] (pip install --force-reinstall), then reload the page"];
+addWords({
+  missing_file: [`加载失败: 缺少文件 {file} (HTTP {status})。${FIX[0]}。`, `Failed to load: the file {file} is missing (HTTP {status}). To fix: ${FIX[1]}.`],
+  truncated_file: [`加载失败: 文件 {file} 不完整 (只有 {got} 字节, 应为 {want} 字节)。${FIX[0]}。`,
+                   `Failed to load: the file {file} is incomplete ({got} of {want} bytes). To fix: ${FIX[1]}.`],
+  broken_file: [`加载失败: {file} 无法运行 ({e})。${FIX[0]}。`, `Failed to load: {file} does not run ({e}). To fix: ${FIX[1]}.`],
+  still_loading: ["仍在加载 Python (Pyodide)… 已 {s} 秒, 文件都在, 网络或电脑较慢", "Still loading Python (Pyodide)… {s} s so far; every file is there, the network or computer is slow"],
+  restarting: ["浏览器里的 Python 出错停止了, 正在重新启动…", "Python in the browser stopped after an error; restarting…"],
+  restarted: ["就绪 (Python 已重新启动): micrograd_cn {v}", "Ready (Python restarted): micrograd_cn {v}"],
+  crashed: ["这个请求让浏览器里的 Python 停止了 ({e}); 已重新启动, 请换一个小一些的输入。",
+            "This request stopped Python in the browser ({e}); it has been restarted, try a smaller input."],
+});
+
+/** 站点必需的文件 (build.json 没有清单时用). The site's required files, when build.json has no list. */
+const REQUIRED = ["worker.js", "layout.js", "pyodide/pyodide.mjs", "pyodide/pyodide.asm.mjs",
+  "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json", "py/micrograd_cn.zip",
+  "viz/viz-global.js"];
+const SLOW_CHECK_MS = 10_000;
+
+async function manifest() {
+  try {
+    const response = await fetch(new URL("./build.json", import.meta.url), { cache: "no-store" });
+    const files = response.ok ? (await response.json()).files : null;
+    if (files && typeof files === "object") return files;
+  } catch { /* 没有清单: 只查文件在不在. No list: check presence only. */ }
+  return Object.fromEntries(REQUIRED.map((name) => [name, null]));
+}
+
+/** 核对站点文件: 缺少或不完整的第一个文件 ({file, status} 或 {file, got, want}), 全部完好时为 null.
+ * Check the site's files; the first missing or incomplete one, or null. With ``whole``, read every
+ * body (sizes after any Content-Encoding is undone); otherwise ask HEAD and trust an uncompressed Content-Length. */
+export async function checkFiles(whole = false) {
+  const files = await manifest();
+  for (const [file, want] of Object.entries(files)) {
+    let response;
+    try {
+      response = await fetch(new URL(`./${file}`, import.meta.url), whole ? {} : { method: "HEAD", cache: "no-store" });
+    } catch (error) {
+      return { file, status: String(error.message || error) };
+    }
+    if (!response.ok) return { file, status: response.status };
+    if (want === null || want === undefined) continue;
+    let got = null;
+    if (whole) got = (await response.arrayBuffer()).byteLength;
+    else if (!response.headers.get("Content-Encoding") && response.headers.get("Content-Length") !== null) {
+      got = Number(response.headers.get("Content-Length"));
+    }
+    if (got !== null && got !== want) return { file, got, want };
+  }
+  return null;
+}
+
+let layoutChannel = null;
+let layoutReady = null;
+
+/** 排版 worker (layout.js, 里面是 viz-js); 整个页面只有一个. The one layout worker of the page. */
+function layoutWorker() {
+  if (layoutChannel) return layoutReady;
+  const worker = new Worker(new URL("./layout.js", import.meta.url));
+  layoutChannel = new Channel(worker);
+  layoutReady = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === "ready") resolve();
+      else if (data.type === "failed") reject(Object.assign(new Error(data.error), { file: data.file }));
+      else layoutChannel.answer(data.id, (h) => (data.error ? h.reject(new Error(data.error)) : h.resolve(data.svg)));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(Object.assign(new Error(event.message || "layout.js"), { file: "layout.js" }));
+    };
+  });
+  layoutReady.catch(() => {});
+  return layoutReady;
+}
+
+/** 用 Graphviz 把 DOT 排成 SVG 文本 (在排版 worker 里). Lay out DOT as SVG text, in the layout worker. */
+export async function layoutDot(dot) {
+  await layoutWorker();
+  return layoutChannel.send({ dot });
+}
+
+/** 与 worker 中的 micrograd_cn 通信; 加载失败时说出是哪个文件、怎样修好; Python 停止后重新启动 worker.
+ * Talks to micrograd_cn in the worker. A loading failure names the file and the fix (never "ready" while a
+ * part is missing); a request that stops Python gets an error reply and a fresh worker takes over. */
 export class Engine {
   constructor(statusElement) {
     this.status = statusElement;
-    this.pending = new Map();
-    this.nextId = 1;
     this.state = "loading";
     this.readyInfo = null;
-    this.ready = new Promise((resolve, reject) => { this.resolveReady = resolve; this.rejectReady = reject; });
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    this.worker.onmessage = (event) => this.receive(event.data);
-    this.worker.onerror = (event) => this.fail(event.message || "worker error");
-    this.show(t("loading_python"));
+    this.restarts = 0;
+    this.message = ["loading_python", {}, ""];
+    this.started = performance.now();
+    this.start();
+    const layout = layoutWorker().catch((error) => this.loadingFailed(error, error.file || "viz/viz-global.js"));
+    // 就绪 = Python 已加载、排版 worker 已加载、文件都在. Ready = Python and layout loaded, every file present.
+    this.ready = Promise.all([this.pythonReady, layout, this.checked(false)]).then(([info]) => {
+      if (this.state === "failed") throw new Error(this.status ? this.status.textContent : "failed");
+      this.becomeReady(info);
+      return info;
+    });
+    this.ready.catch(() => {});
+    this.watchdog = setInterval(() => this.watch(), 1000);
   }
 
+  /** 启动 (或重新启动) Python worker. Start, or restart, the Python worker. */
+  start() {
+    this.pythonReady = new Promise((resolve, reject) => { this.resolvePython = resolve; this.rejectPython = reject; });
+    this.pythonReady.catch(() => {});
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.channel = new Channel(worker);
+    worker.onmessage = (event) => this.receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      if (this.state === "ready") this.restart();
+      else this.loadingFailed(event.message || "worker.js", "worker.js");
+    };
+  }
+
+  restart() {
+    this.restarts += 1;
+    this.state = "restarting";
+    document.body.dataset.engine = "restarting";
+    this.channel.close(Object.assign(new Error(t("restarting")), { fatal: true }));
+    this.say("restarting", {}, "error");
+    this.start();
+    this.pythonReady.then((info) => { this.state = "ready"; this.readyInfo = info; this.becomeReady(info); },
+      (error) => this.loadingFailed(error));
+  }
+
+  /** 检查文件; 有缺失时报告. Check the files and report a missing or incomplete one. */
+  async checked(whole) {
+    const bad = await checkFiles(whole);
+    if (bad) this.fail(bad.file, bad);
+    return bad;
+  }
+
+  /** 10 秒还没就绪: 读一遍每个文件, 找出不完整的. Not ready after 10 s: read every file for a truncated one. */
+  watch() {
+    if (this.state !== "loading") { clearInterval(this.watchdog); return; }
+    const seconds = Math.round((performance.now() - this.started) / 1000);
+    if (seconds * 1000 >= SLOW_CHECK_MS && !this.deepCheck) {
+      this.deepCheck = this.checked(true).then((bad) => { this.filesOk = !bad; });
+    }
+    if (this.filesOk) this.say("still_loading", { s: seconds });
+  }
+
+  /** 加载出错: 先找缺少或不完整的文件 (先问 HEAD, 再读全文), 找不到才报告原来的错误.
+   * Loading failed: name a missing or incomplete file if there is one, else report the error itself. */
+  async loadingFailed(error, file = null) {
+    const bad = await checkFiles(false) || await checkFiles(true);
+    if (bad) this.fail(bad.file, bad);
+    else this.fail(file, error instanceof Error ? error : new Error(error));
+  }
+
+  /** 状态行显示一段现成的文字. Show ready-made text in the status line. */
   show(text, kind = "") {
+    this.say(text, {}, kind);
+  }
+
+  /** 状态行显示一个词 (切换语言时重新翻译). Show a word in the status line (translated again on toggle). */
+  say(key, values = {}, kind = "") {
+    this.message = [key, values, kind];
     if (!this.status) return;
-    this.status.textContent = text;
+    this.status.textContent = t(key, values);
     this.status.dataset.kind = kind;
   }
 
-  fail(error) {
+  fail(file, problem) {
+    if (this.state === "failed") return;
     this.state = "failed";
-    this.show(t("failed", { e: error }), "error");
-    this.rejectReady(new Error(error));
+    clearInterval(this.watchdog);
+    document.body.dataset.engine = "failed";
+    if (file && problem.want !== undefined) this.say("truncated_file", { file, got: problem.got, want: problem.want }, "error");
+    else if (file && problem.status !== undefined) this.say("missing_file", { file, status: problem.status }, "error");
+    else if (file) this.say("broken_file", { file, e: problem.message || problem }, "error");
+    else this.say("failed", { e: problem.message || problem }, "error");
+    this.rejectPython(new Error(this.status ? this.status.textContent : "failed"));
+    this.channel.close(new Error("failed"));
   }
 
+  becomeReady(info) {
+    if (this.state === "failed") return;
+    this.state = "ready";
+    this.readyInfo = info;
+    document.body.dataset.engine = "ready";
+    this.refreshStatus();
+  }
+
+  /** 按当前语言重写状态行. Rewrite the status line in the current language. */
   refreshStatus() {
     if (this.state === "ready") {
       const info = this.readyInfo;
-      this.show(t("ready", { v: info.version, py: info.python, ms: info.ms }), "ok");
+      if (this.restarts) this.say("restarted", { v: info.version }, "ok");
+      else this.say("ready", { v: info.version, py: info.python, ms: info.ms }, "ok");
+    } else {
+      this.say(...this.message);
     }
   }
 
   receive(message) {
     if (message.type === "progress") {
-      this.show(t(message.stage === "python" ? "loading_python" : "loading_package"));
+      if (this.state === "loading") this.say(message.stage === "python" ? "loading_python" : "loading_package");
     } else if (message.type === "ready") {
-      this.state = "ready";
-      this.readyInfo = message;
-      document.body.dataset.engine = "ready";
-      this.refreshStatus();
-      this.resolveReady(message);
+      this.resolvePython(message);
     } else if (message.type === "failed") {
-      this.fail(message.error);
+      if (this.state === "loading") this.loadingFailed(message.error);
+      else this.rejectPython(new Error(message.error));
     } else if (message.type === "reply") {
-      const handlers = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      const reply = JSON.parse(message.reply);
-      if (reply.ok) handlers.resolve(reply.result);
-      else handlers.reject(new Error(reply.error));
+      let reply;
+      try {
+        reply = JSON.parse(message.reply);
+      } catch (error) {
+        reply = { ok: false, error: String(error.message || error) };
+      }
+      this.channel.answer(message.id, (h) => (reply.ok ? h.resolve(reply.result)
+        : h.reject(Object.assign(new Error(reply.fatal ? t("crashed", { e: reply.error }) : reply.error),
+          { detail: reply }))));
+      if (reply.fatal && this.state === "ready") this.restart();
     }
   }
 
-  /** 发一个请求, 得到 Promise. Send one request; returns a Promise of its result. */
-  request(cmd, args = {}) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, request: { cmd, ...args } });
-    });
+  /** 发一个请求, 得到 Promise; 每个请求都会得到回复或错误. Send one request; it always settles. */
+  async request(cmd, args = {}) {
+    await this.ready;
+    while (this.state === "restarting") await this.pythonReady;
+    return this.channel.send({ request: { cmd, ...args } });
   }
 }
 
-let vizInstance = null;
-
-/** 用 viz-js (Graphviz) 把 DOT 排成 SVG 元素. Lay out DOT text as an SVG element with viz-js. */
+/** 用 viz-js (Graphviz, 在排版 worker 里) 把 DOT 排成 SVG 元素. Lay out DOT text as an SVG element, off the main thread. */
 export async function dotToSvg(dot) {
-  if (!vizInstance) vizInstance = globalThis.Viz.instance();
-  const viz = await vizInstance;
-  const svg = viz.renderSVGElement(dot);
+  const svg = parseSvg(await layoutDot(dot));
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.classList.add("graph-svg");
@@ -157,6 +349,12 @@ export async function dotToSvg(dot) {
     svg.style.maxWidth = "none";
   }
   return svg;
+}
+
+/** SVG 文本变成可放进页面的元素. SVG text as an element for the page. */
+export function parseSvg(text) {
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  return document.importNode(doc.documentElement, true);
 }
 
 export function formatNumber(x) {

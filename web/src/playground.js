@@ -1,7 +1,9 @@
 // 表达式页: 输入表达式, 每个变量一个滑块和数字框; 值、梯度、计算图与逐步堆放都来自 worker 里的 micrograd_cn.
 // The expression playground: every number and graph comes from micrograd_cn in the worker.
 // State (expression, values, step, quiz, language) lives in the URL, so a link reproduces the exercise.
-import { Engine, addWords, dotToSvg, formatNumber, lang, params, saveParams, setupLanguage, t, translate }
+// The page never waits: Python runs in one worker, Graphviz in another, and while one answer is on its way
+// newer input only replaces the next request (latest wins), so a dragged slider never queues work.
+import { Engine, addWords, formatNumber, lang, layoutDot, params, parseSvg, saveParams, setupLanguage, t, translate }
   from "./common.js";
 
 addWords({
@@ -13,19 +15,28 @@ addWords({
   quiz: ["测验模式 (自己算梯度)", "Quiz mode (work out the gradients)"],
   share: ["复制链接", "Copy link"],
   copied: ["已复制", "Copied"],
+  copy_by_hand: ["请复制下面选中的链接", "Copy the selected link below"],
+  share_field: ["这个练习的链接", "Link to this exercise"],
   steps_title: ["反向传播, 逐步堆放", "Backward pass, one accumulation at a time"],
   steps_hidden: ["测验模式: 点图中的节点, 写出它的梯度; 全部揭晓后再看步骤。",
                  "Quiz mode: click a node in the graph and type its gradient; the steps show after revealing."],
   variable_label: ["变量 {name} 的值", "value of {name}"],
   no_steps: ["这个表达式没有运算, 没有堆放。", "This expression has no operation, so nothing is accumulated."],
   too_many: ["图太大, 不逐步播放; 步骤列在下面。", "The graph is too big to step through; the steps are listed below."],
+  stale: ["输入有误: 下面变灰的是上一个能计算的表达式 {text} 的结果。",
+          "The input has an error: the greyed results below belong to the last expression that worked, {text}."],
+  at_char: ["第 {n} 个字符:", "character {n}:"],
+  use_fix: ["改成 {fix}", "Change to {fix}"],
+  laying_out: ["正在排版计算图…", "Laying out the graph…"],
+  layout_failed: ["计算图排版失败: {e}", "The graph could not be laid out: {e}"],
 });
 
 const DEFAULT_TEXT = "(a+b)*(b+1)";
 const DEFAULT_VALUES = { a: 2, b: 1 };
+const PHONE_PX = 600; // 比这窄的屏幕从上往下排图 (rankdir=TB). Narrower screens lay the graph out top to bottom.
 
-const ui = Object.fromEntries(["status", "expr", "out-name", "error", "variables", "grads", "quiz", "share",
-  "graph", "graph-note", "steps", "steps-hidden", "player"]
+const ui = Object.fromEntries(["status", "expr", "out-name", "error", "error-where", "fix", "variables", "grads",
+  "quiz", "share", "share-field", "graph", "graph-note", "steps", "steps-hidden", "player", "stale"]
   .map((id) => [id.replace(/-(.)/g, (_, c) => c.toUpperCase()), document.getElementById(id)]));
 
 function readValues(text) {
@@ -46,7 +57,6 @@ const state = {
 };
 
 const engine = new Engine(ui.status);
-let requestNumber = 0;
 let timer = null;
 
 function save() {
@@ -54,37 +64,108 @@ function save() {
   saveParams({ e: state.text, v, step: state.step, quiz: state.quiz ? 1 : null });
 }
 
-function schedule(delay = 80) {
-  clearTimeout(timer);
-  timer = setTimeout(compute, delay);
+/** 只做最新的一次: 正在做时, 新的请求替换排队的那一个. Latest wins: while one run is on, a newer call
+ * replaces the one waiting, so at most one runs and one waits. */
+function latestWins(run) {
+  let running = false;
+  let waiting = null;
+  async function pump() {
+    running = true;
+    while (waiting) {
+      const { arg } = waiting;
+      waiting = null;
+      try {
+        await run(arg);
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    running = false;
+  }
+  return (arg) => {
+    waiting = { arg };
+    if (!running) pump();
+  };
 }
 
-async function compute() {
-  const number = ++requestNumber;
+function schedule(delay = 80) {
+  clearTimeout(timer);
+  timer = setTimeout(() => compute(), delay);
+}
+
+function rankdir() {
+  return window.innerWidth < PHONE_PX ? "TB" : "LR";
+}
+
+const compute = latestWins(async () => {
   save();
   await engine.ready;
+  const request = { text: state.text, values: { ...state.values }, lang, quiz: state.quiz, rankdir: rankdir() };
   let result;
   try {
-    result = await engine.request("expression", { text: state.text, values: state.values, lang, quiz: state.quiz });
+    result = await engine.request("expression", request);
   } catch (error) {
     result = { ok: false, error: String(error.message || error) };
   }
-  if (number !== requestNumber) return; // 已有更新的请求. A newer request is on its way.
   if (!result.ok) {
-    ui.error.textContent = result.error;
-    ui.error.hidden = false;
-    document.body.dataset.result = "error";
+    showError(result);
     return;
   }
-  ui.error.hidden = true;
+  hideError();
   for (const [name, value] of Object.entries(result.variables)) {
     if (!(name in state.values)) state.values[name] = value;
   }
-  state.result = result;
+  const previous = state.result;
+  // 新的表达式从第 0 步开始; 只改了数值时停在原来那一步. A new expression starts at step 0; new values keep the step.
+  if (previous && previous.text !== result.text) state.step = 0;
   if (state.step !== null && state.step > result.steps.events.length) state.step = result.steps.events.length;
+  result.rankdir = request.rankdir;
+  state.result = result;
   save();
   render();
   document.body.dataset.result = "ok";
+});
+
+/** 出错: 说明 (有位置就标出, 有建议就给一键改正), 旧的结果变灰并注明. An error: the message, its position
+ * and fix when the parser gives them; the previous results are greyed with a note, never shown as current. */
+function showError(result) {
+  ui.error.textContent = result.error;
+  ui.error.hidden = false;
+  const position = result.position;
+  ui.errorWhere.hidden = !(Number.isInteger(position) && position >= 0 && position <= state.text.length);
+  if (!ui.errorWhere.hidden) {
+    const from = Math.max(0, position - 24), to = Math.min(state.text.length, position + 25);
+    const mark = document.createElement("mark");
+    mark.textContent = state.text.slice(position, position + 1) || " ";
+    const label = document.createElement("span");
+    label.className = "where-label";
+    label.textContent = t("at_char", { n: position + 1 });
+    const code = document.createElement("code");
+    code.append((from > 0 ? "…" : "") + state.text.slice(from, position), mark,
+      state.text.slice(position + 1, to) + (to < state.text.length ? "…" : ""));
+    ui.errorWhere.replaceChildren(label, " ", code);
+  }
+  const fix = typeof result.suggestion === "string" && result.suggestion ? result.suggestion : null;
+  ui.fix.hidden = fix === null;
+  if (fix !== null) {
+    ui.fix.dataset.fix = fix;
+    ui.fix.textContent = t("use_fix", { fix: fix.length > 60 ? `${fix.slice(0, 57)}…` : fix });
+  }
+  document.body.dataset.result = "error";
+  if (state.result) {
+    ui.stale.textContent = t("stale", { text: state.result.text.length > 60 ? `${state.result.text.slice(0, 57)}…`
+      : state.result.text });
+    ui.stale.hidden = false;
+  }
+  for (const part of document.querySelectorAll(".pg-stale-able")) part.inert = true;
+}
+
+function hideError() {
+  ui.error.hidden = true;
+  ui.errorWhere.hidden = true;
+  ui.fix.hidden = true;
+  ui.stale.hidden = true;
+  for (const part of document.querySelectorAll(".pg-stale-able")) part.inert = false;
 }
 
 function render() {
@@ -141,7 +222,7 @@ function makeVariableRow(name) {
   slider.addEventListener("input", () => {
     state.values[name] = Number(slider.value);
     box.value = slider.value;
-    schedule(30);
+    compute(); // 不等计时器: 正在算时只替换排队的请求. No timer: while computing, only the waiting request changes.
   });
   box.addEventListener("input", () => {
     const value = Number(box.value);
@@ -154,6 +235,18 @@ function makeVariableRow(name) {
   return row;
 }
 
+/** 第 step 步时每个变量已知的梯度 (还没收到的为 null, 显示 "?"), 与图中相同.
+ * The gradients known at step ``step`` (null, shown "?", for a variable nothing reached yet), as in the graph. */
+function gradsAt(result, step) {
+  const events = result.steps.events;
+  if (step === null || step >= events.length) return result.grads;
+  const known = Object.fromEntries(Object.keys(result.variables).map((name) => [name, null]));
+  for (const event of events.slice(0, step)) {
+    if (event.to in known) known[event.to] = event.after;
+  }
+  return known;
+}
+
 function renderGrads(result) {
   const rows = [];
   const head = document.createElement("tr");
@@ -162,6 +255,7 @@ function renderGrads(result) {
   head.querySelector("td").textContent = formatNumber(result.value);
   head.className = "value-row";
   rows.push(head);
+  const grads = gradsAt(result, state.step);
   for (const name of Object.keys(result.variables)) {
     const row = document.createElement("tr");
     row.dataset.var = name;
@@ -169,11 +263,13 @@ function renderGrads(result) {
     th.textContent = `∂${result.out}/∂${name}`;
     const td = document.createElement("td");
     // 测验中梯度隐藏, 学生在播放器里作答. In a quiz the gradients are hidden; students answer in the player.
-    td.textContent = state.quiz ? "?" : formatNumber(result.grads[name]);
+    const grad = grads[name];
+    td.textContent = state.quiz || grad === null || grad === undefined ? "?" : formatNumber(grad);
     row.append(th, td);
     rows.push(row);
   }
   ui.grads.replaceChildren(...rows);
+  ui.grads.dataset.step = state.step === null ? "end" : String(state.step);
 }
 
 function renderSteps(result) {
@@ -184,7 +280,6 @@ function renderSteps(result) {
     const li = document.createElement("li");
     li.dataset.step = String(k + 1);
     li.textContent = lang === "zh" ? event.equation_zh : event.equation_en;
-    li.addEventListener("click", () => goTo(k + 1));
     if (state.step === k + 1) li.classList.add("current");
     return li;
   });
@@ -197,41 +292,113 @@ function renderSteps(result) {
   ui.steps.replaceChildren(...items);
 }
 
-let graphToken = 0;
+ui.steps.addEventListener("click", (event) => {
+  const li = event.target.closest("li[data-step]");
+  if (li && player) player.show(Number(li.dataset.step), true);
+});
+
 let player = null;
 
-/** 播放器 (micrograd_cn/viz/assets/player.js): 页面用 viz-js 排版 Python 给的 DOT, 放进 data.svg 再 mount.
- * The one player front-end: the page lays out the DOT from Python with viz-js, puts it in data.svg and mounts. */
-async function renderGraph(result) {
-  const token = ++graphToken;
-  const usePlayer = result.player && globalThis.MicrogradPlayer;
-  if (!usePlayer) {
-    const svg = await dotToSvg(result.dot);
-    if (token !== graphToken) return;
-    player = null;
-    ui.player.replaceChildren();
-    ui.player.hidden = true;
-    ui.graph.replaceChildren(svg);
-    ui.graph.hidden = false;
-    const notes = [...result.notes, ...(result.player ? [] : [t("too_many")])];
-    ui.graphNote.hidden = notes.length === 0;
-    ui.graphNote.textContent = notes.join(" ");
+/** 排版 (在排版 worker 里) 并显示; 同时只排一张, 排好时若已有更新的结果就先排新的.
+ * Lay out (in the layout worker) and show; one layout at a time, and only the newest result is laid out. */
+const renderGraph = latestWins(async (result) => {
+  if (result !== state.result) return;
+  let svgText;
+  try {
+    svgText = await layoutDot(result.player ? result.player.dot : result.dot);
+  } catch (error) {
+    ui.graphNote.textContent = t("layout_failed", { e: String(error.message || error) });
+    ui.graphNote.hidden = false;
     return;
   }
-  const svg = await dotToSvg(result.player.dot);
-  if (token !== graphToken) return;
-  svg.removeAttribute("style");
+  if (result !== state.result) return; // 已有更新的结果. A newer result is waiting.
+  if (result.player && globalThis.MicrogradPlayer) showPlayer(result, svgText);
+  else showWhole(result, svgText);
+});
+
+/** 不逐步播放的大图: 整张图放进可滚动的框. A graph too big to step through: the whole picture in a scroll box. */
+function showWhole(result, svgText) {
+  const svg = parseSvg(svgText);
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.classList.add("graph-svg");
+  const box = svg.viewBox.baseVal;
+  if (box && box.width) {
+    // 按 Graphviz 的原大小显示 (1 pt = 4/3 px): 文字不缩小, 放不下时框滚动. Graphviz's own size; the box scrolls.
+    svg.style.width = `${box.width * 4 / 3}px`;
+    svg.style.maxWidth = "none";
+  }
+  player = null;
+  ui.player.replaceChildren();
+  ui.player.hidden = true;
+  ui.graph.replaceChildren(svg);
+  ui.graph.hidden = false;
+  const notes = [...result.notes, ...(result.player ? [] : [t("too_many")])];
+  ui.graphNote.hidden = notes.length === 0;
+  ui.graphNote.textContent = notes.join(" ");
+}
+
+/** 视图能否沿用: 同一个表达式、同样的排版方式, 只是数值变了. Same expression and look, only new values. */
+function sameGraph(a, b) {
+  return a && b && a.text === b.text && a.lang === b.lang && a.quiz === b.quiz && a.rankdir === b.rankdir
+    && a.nodes === b.nodes;
+}
+
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+
+/** SVG 文本中每个 <text> 的文字 (按出现顺序), 不必把整张图解析成 DOM. The content of every <text> element
+ * of SVG text, in order, read without parsing the whole picture into a DOM. */
+function svgTexts(svgText) {
+  return [...svgText.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1].replace(/&(#x?[0-9a-f]+|\w+);/gi,
+    (whole, code) => (code[0] === "#" ? String.fromCodePoint(code[1] === "x" || code[1] === "X"
+      ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10)) : ENTITIES[code] ?? whole)));
+}
+
+/** 只是数值变了 (同一个表达式、同一张图): 在原来的图里换文字, 换上新的步骤数据, 不重新挂载.
+ * Only the values changed: write the new texts into the picture on screen and give the player the new
+ * steps, without mounting again, so the view, the selection and the step stay and the page never waits
+ * for a whole new picture. Returns false when the pictures do not match (then the page mounts afresh). */
+function updateValues(p, data, svgText) {
+  const texts = svgTexts(svgText);
+  const elements = p.views.all.svg.querySelectorAll("text");
+  if (texts.length !== elements.length || p.quiz || p.views.neurons) return false;
+  elements.forEach((element, i) => { if (element.textContent !== texts[i]) element.textContent = texts[i]; });
+  const view = viewOf(p);
+  p.data = Object.assign(data, { svg: null, start: p.step });
+  p.show(p.step, false);
+  if (p.selected !== null) p.select(p.selected, false); // 讲解用新的数. The explanation with the new numbers.
+  Object.assign(p.view, { scale: view.scale, x: view.x, y: view.y }); // 视野不动. The view does not move.
+  p.apply(false);
+  return true;
+}
+
+/** 播放器 (micrograd_cn/viz/assets/player.js): 页面把 worker 排好的 SVG 放进 data.svg 再 mount.
+ * The one player front-end: the page puts the SVG laid out in the worker into data.svg and mounts. */
+function showPlayer(result, svgText) {
   const n = result.steps.events.length;
-  const data = { ...result.player.data, svg: svg.outerHTML, start: state.step === null ? n : state.step };
+  const data = { ...result.player.data, svg: svgText, start: state.step === null ? n : state.step };
+  const shape = { text: result.text, lang, quiz: state.quiz, rankdir: result.rankdir, nodes: data.nodes.length };
+  const same = player && sameGraph(player.shape, shape);
+  if (same && updateValues(player, data, svgText)) return;
+  const keep = same ? viewOf(player) : null;
   const root = document.createElement("div");
   root.className = "mgcn-player";
   root.tabIndex = 0;
   root.lang = lang === "zh" ? "zh-CN" : "en";
+  const hadFocus = player && player.root.contains(document.activeElement);
   ui.graph.hidden = true;
   ui.graphNote.hidden = true;
   ui.player.hidden = false;
+  // 窄时播放器收起累计表 (player.js 的 NARROW_PX); 先收起, 第一次排版就不必排上千行的表.
+  // The player hides its totals when narrow (player.js's NARROW_PX); hidden from the start, the first
+  // layout does not lay out a table of a thousand rows only to hide it.
+  if (ui.player.clientWidth < 1000) root.classList.add("mgcn-no-side");
   ui.player.replaceChildren(root);
   player = globalThis.MicrogradPlayer.mount(root, data);
+  player.shape = shape;
+  if (keep) restoreView(player, keep);
+  pinchZoom(player);
+  if (hadFocus || document.activeElement === document.body) root.focus({ preventScroll: true });
   const revealAll = root.querySelector('[data-act="reveal-all"]');
   if (revealAll) {
     revealAll.addEventListener("click", () => { // 揭晓之后回到逐步播放. After revealing, back to stepping.
@@ -239,19 +406,84 @@ async function renderGraph(result) {
       ui.quiz.checked = false;
       state.step = n;
       save();
-      renderGrads(result);
-      renderSteps(result);
+      renderGrads(state.result);
+      renderSteps(state.result);
     });
   }
-  new MutationObserver(() => {
-    const step = Number(root.getAttribute("data-step"));
+  root.addEventListener("mgcn-step", (event) => {
+    const step = event.detail.step;
     if (step === state.step || (state.step === null && step === n)) return;
     state.step = step;
     save();
     markStep();
-  }).observe(root, { attributes: true, attributeFilter: ["data-step"] });
+    renderGrads(state.result); // 左边的表跟着步骤走. The table follows the step.
+  });
   markStep();
 }
+
+/** 播放器当前的缩放、平移、选中与跟随. The player's zoom, pan, selection and follow. */
+function viewOf(p) {
+  const v = p.view;
+  return { scale: v.scale, x: v.x, y: v.y, selected: p.selected, follow: p.follow };
+}
+
+/** 新的播放器沿用旧的视图: 它第一次 "适合" 时改为恢复旧的缩放与平移. The new player keeps the old view:
+ * its first fit (when the viewport is first measured) restores the old zoom and pan instead. */
+function restoreView(p, keep) {
+  const fit = p.fit;
+  p.fit = function restoreOnce() {
+    p.fit = fit;
+    Object.assign(p.view, { scale: keep.scale, x: keep.x, y: keep.y, fitted: true });
+    p.clampPan();
+    p.apply(false);
+  };
+  if (p.follow !== keep.follow) p.act("follow");
+  if (keep.selected !== null && keep.selected < p.data.nodes.length && !p.quiz) p.select(keep.selected, false);
+}
+
+/** 手机上两指捏合缩放 (一指仍是平移). Pinch to zoom on a phone; one finger still pans. */
+function pinchZoom(p) {
+  const vp = p.viewport, fingers = new Map();
+  let pinch = null;
+  vp.style.touchAction = "none";
+  const spread = () => {
+    const [a, b] = [...fingers.values()];
+    return { d: Math.hypot(a.x - b.x, a.y - b.y), x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  };
+  vp.addEventListener("pointerdown", (event) => {
+    if (event.pointerType !== "touch") return;
+    fingers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (fingers.size === 2) {
+      pinch = { start: spread(), scale: p.view.scale };
+      event.stopPropagation();
+    }
+  }, true);
+  vp.addEventListener("pointermove", (event) => {
+    if (!fingers.has(event.pointerId)) return;
+    fingers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (!pinch || fingers.size < 2) return;
+    event.stopPropagation(); // 两指时不平移. No panning with two fingers.
+    const now = spread(), rect = vp.getBoundingClientRect();
+    if (pinch.start.d > 0) p.zoomTo(pinch.scale * now.d / pinch.start.d, now.x - rect.left, now.y - rect.top, false);
+  }, true);
+  const lift = (event) => {
+    fingers.delete(event.pointerId);
+    if (fingers.size < 2) pinch = null;
+  };
+  vp.addEventListener("pointerup", lift, true);
+  vp.addEventListener("pointercancel", lift, true);
+}
+
+// 不用先点一下: 焦点不在输入框时, 方向键等交给播放器 (用它自己的按键表).
+// Keys without a click: when no field has the focus, keys go to the player, which uses its own key map.
+document.addEventListener("keydown", (event) => {
+  if (!player || player.root.contains(event.target) || event.defaultPrevented) return;
+  if (event.target.closest && event.target.closest("input, textarea, select, button, a, [contenteditable]")) return;
+  const copy = new KeyboardEvent("keydown", { key: event.key, code: event.code, shiftKey: event.shiftKey,
+    ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, cancelable: true });
+  player.root.dispatchEvent(copy);
+  if (copy.defaultPrevented) event.preventDefault();
+});
 
 function markStep() {
   for (const li of ui.steps.children) li.classList.toggle("current", Number(li.dataset.step) === state.step);
@@ -264,24 +496,82 @@ function markStep() {
   }
 }
 
-function goTo(step) {
-  if (player) player.show(step, true);
+// ---- 分享 sharing -----------------------------------------------------------------------------------
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+let shareBase = null;
+
+/** 在本机打开的页面: 服务器的 config.json 给出局域网地址时 ({"share": "http://192.168.1.5:8000/", ...}),
+ * 分享的链接用它 (学生打不开 127.0.0.1); 否则用本页的地址.
+ * On a page opened on this machine, share links use the LAN address the server's config.json names
+ * (students cannot open 127.0.0.1); otherwise this page's own address. */
+async function findShareBase() {
+  if (!LOOPBACK.has(location.hostname) || shareBase !== null) return;
+  shareBase = "";
+  try {
+    const response = await fetch("config.json", { cache: "no-store" });
+    if (!response.ok) return;
+    const share = (await response.json()).share;
+    if (typeof share === "string" && /^https?:\/\//.test(share) && !LOOPBACK.has(new URL(share).hostname)) {
+      shareBase = share;
+    }
+  } catch { /* 没有局域网地址. No LAN address. */ }
 }
+
+async function shareUrl() {
+  save();
+  await findShareBase();
+  if (!shareBase) return location.href;
+  const page = location.pathname.split("/").pop() || "playground.html";
+  return new URL(page + location.search, shareBase).href;
+}
+
+function flashShare(key) {
+  ui.share.textContent = t(key);
+  setTimeout(() => translate(ui.share.parentElement), 1500);
+}
+
+ui.share.addEventListener("click", async () => {
+  const url = await shareUrl();
+  ui.shareField.value = url;
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(url);
+      ui.shareField.hidden = true;
+      flashShare("copied");
+      return;
+    } catch { /* 没有权限: 用下面的办法. No permission: fall back below. */ }
+  }
+  // 不是安全上下文 (局域网的 http 地址): 选中一个文本框再复制, 复制不了就让人手动复制.
+  // No secure context (a LAN http address): select a text field and copy; if that fails, it stays selected.
+  ui.shareField.hidden = false;
+  ui.shareField.focus();
+  ui.shareField.select();
+  let copied = false;
+  try {
+    copied = document.execCommand("copy");
+  } catch { copied = false; }
+  flashShare(copied ? "copied" : "copy_by_hand");
+});
+
+ui.fix.addEventListener("click", () => {
+  state.text = ui.expr.value = ui.fix.dataset.fix;
+  ui.expr.focus();
+  schedule(0);
+});
 
 ui.expr.value = state.text;
 ui.expr.addEventListener("input", () => { state.text = ui.expr.value; schedule(150); });
 ui.quiz.checked = state.quiz;
 ui.quiz.addEventListener("change", () => { state.quiz = ui.quiz.checked; schedule(0); });
-ui.share.addEventListener("click", async () => {
-  save();
-  try {
-    await navigator.clipboard.writeText(location.href);
-    ui.share.textContent = t("copied");
-  } catch {
-    prompt(t("share"), location.href);
-  }
-  setTimeout(() => translate(ui.share.parentElement), 1500);
+let lastRankdir = rankdir();
+window.addEventListener("resize", () => {
+  if (rankdir() !== lastRankdir) { lastRankdir = rankdir(); schedule(200); }
 });
 
-setupLanguage(() => schedule(0));
+setupLanguage(() => {
+  engine.refreshStatus();
+  schedule(0); // 图、步骤与出错的说明都用新的语言重算. Graph, steps and any error note come back in the new language.
+});
+
 engine.ready.then(() => compute(), () => {});
