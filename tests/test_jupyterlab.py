@@ -286,7 +286,8 @@ STATIC_BOX = """(player) => {
           image: [img.naturalWidth, img.getBoundingClientRect().width], before, after,
           open: player.querySelector('details').open, steps: steps.length,
           shown_steps: steps.filter((li) => li.getClientRects().length > 0).length,
-          text: player.querySelector('.mgcn-static-only').innerText};
+          text: player.querySelector('.mgcn-static-only').textContent,
+          text_shown: player.querySelector('.mgcn-static-only').getBoundingClientRect().height > 20};
 }"""
 
 
@@ -335,6 +336,7 @@ def test_untrusted_executed_notebook_shows_a_readable_player(lab):
         print(f"untrusted player {index}: {static['box']} image {static['image']}, steps {static['shown_steps']}")
         assert static["open"] and static["steps"] == static["shown_steps"] == steps  # 全部步骤都列出. Every step.
         assert "jupyter trust" in static["text"] and "Trust Notebook" in static["text"] and "信任" in static["text"]
+        assert static["text_shown"]  # 说明写在页面上, 看得见. The note is laid out on the page.
         width, height, scroll_width, scroll_height = static["box"]
         assert height <= 560 and static["image"][0] == static["image"][1]  # 原大小, 不缩小. At its own size.
         if scroll_width > width or scroll_height > height:  # 比框大的图可以滚动. A bigger picture scrolls.

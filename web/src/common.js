@@ -8,6 +8,7 @@ const WORDS = {
   nav_train: ["训练神经网络", "Train a network"],
   nav_home: ["首页", "Home"],
   toggle: ["English", "中文"],
+  toggle_label: ["切换到英文 (English)", "Switch to Chinese"],
   loading_python: ["正在加载 Python (Pyodide)…", "Loading Python (Pyodide)…"],
   loading_package: ["正在安装 micrograd_cn…", "Installing micrograd_cn…"],
   ready: ["就绪: micrograd_cn {v} 在浏览器中运行 (Python {py}, {ms} ms)",

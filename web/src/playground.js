@@ -367,7 +367,9 @@ function updateValues(p, data, svgText) {
   p.data = Object.assign(data, { svg: null, start: p.step });
   p.show(p.step, false);
   if (p.selected !== null) p.select(p.selected, false); // 讲解用新的数. The explanation with the new numbers.
-  Object.assign(p.view, { scale: view.scale, x: view.x, y: view.y }); // 视野不动. The view does not move.
+  // 视野不动 (之后视口变大小时也不重新适合). The view does not move, nor refit on a later resize.
+  Object.assign(p.view, { scale: view.scale, x: view.x, y: view.y, chosen: view.chosen, mode: view.mode,
+                          fitted: view.fitted });
   p.apply(false);
   return true;
 }
@@ -424,16 +426,21 @@ function showPlayer(result, svgText) {
 /** 播放器当前的缩放、平移、选中与跟随. The player's zoom, pan, selection and follow. */
 function viewOf(p) {
   const v = p.view;
-  return { scale: v.scale, x: v.x, y: v.y, selected: p.selected, follow: p.follow };
+  // chosen/mode/fitted: 播放器以后调整大小时按这些决定是否重新适合. What the player refits by on a resize.
+  return { scale: v.scale, x: v.x, y: v.y, chosen: v.chosen, mode: v.mode, fitted: v.fitted, selected: p.selected,
+           follow: p.follow };
 }
 
 /** 新的播放器沿用旧的视图: 它第一次 "适合" 时改为恢复旧的缩放与平移. The new player keeps the old view:
  * its first fit (when the viewport is first measured) restores the old zoom and pan instead. */
 function restoreView(p, keep) {
-  const fit = p.fit;
-  p.fit = function restoreOnce() {
+  const fit = p.fit, readable = p.readable;
+  // 播放器第一次量到视口时调用 fit 或 readable; 那一次改为恢复. The first fit or readable restores instead.
+  p.fit = p.readable = function restoreOnce() {
     p.fit = fit;
-    Object.assign(p.view, { scale: keep.scale, x: keep.x, y: keep.y, fitted: true });
+    p.readable = readable;
+    Object.assign(p.view, { scale: keep.scale, x: keep.x, y: keep.y, chosen: keep.chosen, mode: keep.mode,
+                            fitted: true });
     p.clampPan();
     p.apply(false);
   };
