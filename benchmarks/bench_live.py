@@ -21,7 +21,7 @@ Run from the repository root (figures are printed, not asserted)::
     .venv/bin/python benchmarks/bench_live.py            # all three parts
     .venv/bin/python benchmarks/bench_live.py --students 50 --skip-hostile
 
-Targets (issue "The whole class answers"): 200 students × 5 answers within
+Targets: 200 students × 5 answers within
 60 s, 0 lost, p99 ≤ 200 ms; after kill -9 every acknowledged answer present;
 1,000 hostile requests all 4xx and the server still serving.
 """

@@ -8,7 +8,7 @@ root:
     .venv/bin/python benchmarks/bench_player.py          # all five graphs
     .venv/bin/python benchmarks/bench_player.py --quick  # one build each
 
-Targets (issue "A step-through that a class can read"): e=(a+b)(b+1) ≤ 60 KB;
+Targets: e=(a+b)(b+1) ≤ 60 KB;
 the 2-2-2 network ≤ 150 KB and ≤ 0.5 s; MLP(2,[8,8,1]) on one sample ≤ 1 MB
 and ≤ 1.5 s; a 1,000-Value graph ≤ 5 MB and ≤ 10 s.  Times are medians of
 whole builds (recording the backward pass, one Graphviz layout, the HTML).

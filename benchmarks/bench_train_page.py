@@ -11,7 +11,7 @@ presses play and reports, for each network: steps per second, views (picture
 updates) per second, and from the worker's own replies the time per step,
 the time per view (float forward pass over the heatmap grid and the points,
 both losses, the heatmap bytes), the size of a reply, and the time the page
-takes to draw one view.  Targets (issue 18): a 2×8 ReLU network on moons with
+takes to draw one view.  Targets: a 2×8 ReLU network on moons with
 batch 10 ≥ 60 steps/s, a 4×16 network ≥ 15 steps/s, ≥ 10 views/s.  The
 machine's load average is printed with the figures: on a shared machine they
 scale with it.  So it also runs the worker's Python (the same Pyodide and

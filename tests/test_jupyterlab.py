@@ -3,7 +3,7 @@
 Notebooks in real JupyterLab 4 driven in real headless Chromium at 1366×768
 with the file browser open: the harness itself (it runs cells, reports
 errors, measures SVG text, survives save and reopen) and the step-through
-player of issue 10 (its DOM contract: ``div.mgcn-player[data-step]``,
+player (its DOM contract: ``div.mgcn-player[data-step]``,
 ``[data-act]`` buttons, ``.mgcn-equation``, one shown ``<svg>`` in
 ``.mgcn-viewport`` (another view may be there, hidden) with
 ``g.node#node-<i>/#op-<i>`` and ``g.edge#d-<i>-<k>``, the active edge
