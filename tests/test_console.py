@@ -175,6 +175,34 @@ def test_readable_output_restores_the_streams_handler(capsys):
         sys.stdout = saved
 
 
+def until_ctrl_c(argv: list[str], encoding: str, marker: bytes) -> tuple[int, str, str, str]:
+    """运行一个服务器命令, 打开它打印的 marker 后面的网址, 再按 Ctrl+C; 返回 (退出码, 输出, 错误, 网页).
+
+    Run a server command under ``PYTHONIOENCODING=encoding``, open the URL it
+    prints after ``marker``, send SIGINT, and return the exit code, stdout,
+    stderr (decoded in that encoding) and the page it served.
+    """
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        lines = []
+        while not lines or b"Ctrl+C" not in lines[-1]:
+            line = server.stdout.readline()
+            assert line, f"{argv[1]} ended early: {b''.join(lines)!r} {server.stderr.read()!r}"
+            lines.append(line)
+        url = next(line.split(marker)[1].strip().decode() for line in lines if marker in line)
+        with urllib.request.urlopen(url, timeout=30) as answer:  # 它在提供网页. It is serving.
+            page = answer.read().decode("utf-8")
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return server.returncode, (b"".join(lines) + out).decode(encoding), err.decode(encoding), page
+
+
 @pytest.mark.skipif(SCRIPT is None or os.name != "posix", reason="sends SIGINT to a POSIX process")
 @pytest.mark.parametrize("encoding", ["gbk", "ascii"])
 def test_live_stops_on_ctrl_c_and_keeps_its_data(tmp_path, encoding):
@@ -185,28 +213,10 @@ def test_live_stops_on_ctrl_c_and_keeps_its_data(tmp_path, encoding):
     pytest.importorskip("uvicorn")
     db = tmp_path / FOLDER / "课堂 e.sqlite"
     db.parent.mkdir(parents=True)
-    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
-    server = subprocess.Popen([SCRIPT, "live", "(a+b)*(b+1)", "a=2", "b=1", "--port", "0", "--db", str(db)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        lines = []
-        while not lines or b"Ctrl+C" not in lines[-1]:
-            line = server.stdout.readline()
-            assert line, f"live ended early: {b''.join(lines)!r} {server.stderr.read()!r}"
-            lines.append(line)
-        url = next(line.split(b"students open: ")[1].strip().decode() for line in lines if b"students open: " in line)
-        with urllib.request.urlopen(url, timeout=30) as answer:  # 学生页. The student page.
-            assert answer.status == 200
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-    output = (b"".join(lines) + out).decode(encoding)
-    assert server.returncode == 0, err.decode(encoding)
-    assert "Traceback" not in output + err.decode(encoding)
+    code, output, err, page = until_ctrl_c([SCRIPT, "live", "(a+b)*(b+1)", "a=2", "b=1", "--port", "0",
+                                            "--db", str(db)], encoding, b"students open: ")
+    assert code == 0, err
+    assert "Traceback" not in output + err and "<html" in page.lower()
     assert "session over" in output and db.is_file()
 
 
@@ -216,28 +226,11 @@ def test_serve_stops_on_ctrl_c_with_a_goodbye(tmp_path, encoding):
     site = tmp_path / FOLDER / "site"
     site.mkdir(parents=True)
     (site / "index.html").write_text("<!doctype html><title>课堂</title>", encoding="utf-8")
-    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
-    server = subprocess.Popen([SCRIPT, "serve", "--port", "0", "--root", str(site)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        lines = []
-        while not lines or b"Ctrl+C" not in lines[-1]:
-            line = server.stdout.readline()
-            assert line, f"serve ended early: {b''.join(lines)!r} {server.stderr.read()!r}"
-            lines.append(line)
-        url = next(line.split(b"open: ")[1].strip().decode() for line in lines if b"open: " in line)
-        with urllib.request.urlopen(url, timeout=30) as answer:  # 在运行 serve_forever. It is serving.
-            assert "课堂" in answer.read().decode("utf-8")
-        server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-    output = (b"".join(lines) + out).decode(encoding)
-    assert server.returncode == 0, err.decode(encoding)
-    assert "Traceback" not in output + err.decode(encoding) and "KeyboardInterrupt" not in err.decode(encoding)
+    code, output, err, page = until_ctrl_c([SCRIPT, "serve", "--port", "0", "--root", str(site)], encoding,
+                                           b"open: ")
+    assert "课堂" in page
+    assert code == 0, err
+    assert "Traceback" not in output + err and "KeyboardInterrupt" not in err
     assert "stopped, goodbye" in output
     assert "\u2580" not in output and not re.search(r"\?{12,}", output)  # 没有画成一片 ? 的二维码. No QR of ?s.
     if encoding == "gbk":

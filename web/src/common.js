@@ -338,7 +338,12 @@ export class Engine {
 
 /** 用 viz-js (Graphviz, 在排版 worker 里) 把 DOT 排成 SVG 元素. Lay out DOT text as an SVG element, off the main thread. */
 export async function dotToSvg(dot) {
-  const svg = parseSvg(await layoutDot(dot));
+  return graphSvg(await layoutDot(dot));
+}
+
+/** 排好的 SVG 文本 → 按 Graphviz 原大小显示的 SVG 元素. Laid-out SVG text as an element at Graphviz's own size. */
+export function graphSvg(svgText) {
+  const svg = parseSvg(svgText);
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.classList.add("graph-svg");

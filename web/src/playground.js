@@ -3,7 +3,7 @@
 // State (expression, values, step, quiz, language) lives in the URL, so a link reproduces the exercise.
 // The page never waits: Python runs in one worker, Graphviz in another, and while one answer is on its way
 // newer input only replaces the next request (latest wins), so a dragged slider never queues work.
-import { Engine, addWords, formatNumber, lang, layoutDot, params, parseSvg, saveParams, setupLanguage, t, translate }
+import { Engine, addWords, formatNumber, graphSvg, lang, layoutDot, params, saveParams, setupLanguage, t, translate }
   from "./common.js";
 
 addWords({
@@ -318,16 +318,7 @@ const renderGraph = latestWins(async (result) => {
 
 /** 不逐步播放的大图: 整张图放进可滚动的框. A graph too big to step through: the whole picture in a scroll box. */
 function showWhole(result, svgText) {
-  const svg = parseSvg(svgText);
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.classList.add("graph-svg");
-  const box = svg.viewBox.baseVal;
-  if (box && box.width) {
-    // 按 Graphviz 的原大小显示 (1 pt = 4/3 px): 文字不缩小, 放不下时框滚动. Graphviz's own size; the box scrolls.
-    svg.style.width = `${box.width * 4 / 3}px`;
-    svg.style.maxWidth = "none";
-  }
+  const svg = graphSvg(svgText);
   player = null;
   ui.player.replaceChildren();
   ui.player.hidden = true;
