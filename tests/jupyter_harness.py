@@ -68,6 +68,10 @@ DISABLED_PLUGINS = {
 }
 USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    # 每个单元都放进页面并排版: 默认的窗口化只在空闲时或滚到附近才放入屏幕外的单元, 那时它们的输出还量不到.
+    # Every cell attached and laid out: the default windowing attaches cells outside the viewport only when idle
+    # or scrolled near, and until then their outputs cannot be measured (a long lesson's last player was missing).
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 
 # 笔记本输出中所有 <svg> 的最小屏幕字号 (CSS px): 计算字号 × 当前屏幕缩放 (getScreenCTM).
