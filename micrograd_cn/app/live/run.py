@@ -9,6 +9,7 @@ thread (``mg.live(out)`` in a notebook).  Either way the data file stays.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -150,9 +151,8 @@ def run(boards: Sequence[Board], host: str = "127.0.0.1", port: int = 8000, db: 
         return 1
     announce(room, host, qr)
     try:
-        room.server.run(sockets=[room.sock])
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C 就是 "下课". Ctrl+C ends the session.
+            room.server.run(sockets=[room.sock])
     finally:
         room.session.store.close()
     print(f"课堂结束, 数据在 {room.db} (session over; the data is in {room.db})")
