@@ -7,9 +7,11 @@ renderer, browser) fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import os
+import re
 import shutil
 import sysconfig
 import threading
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -37,6 +40,12 @@ def require(condition: bool, reason: str) -> None:
         if STRICT:
             pytest.fail(f"required in CI: {reason}")
         pytest.skip(reason)
+
+
+def pictures_in(page: str) -> list[str]:
+    """HTML 中每个 <img> 的 SVG 图片还原成文本. The SVG text of every picture (``<img>`` data URL) in a page."""
+    sources = re.findall(r"src='data:image/svg\+xml;charset=utf-8,([^']*)'", page)
+    return [unquote(html.unescape(source)) for source in sources]
 
 
 def require_module(name: str) -> Any:

@@ -145,7 +145,7 @@ def test_real_viz_writes_svg_dot_and_html(capsys, tmp_path):
     assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg", "<!--"))
     assert "<svg" in svg.read_text(encoding="utf-8") and "a+b" in svg.read_text(encoding="utf-8")
     html = page.read_text(encoding="utf-8")
-    assert "data:image/svg+xml;base64," in html and "累计 5" in html
+    assert "data:image/svg+xml;charset=utf-8," in html and "累计 5" in html
     assert run(capsys, "graph", E, "a=2", "b=1", "-o", str(dot))[0] == 0
     assert dot.read_text(encoding="utf-8").startswith(("digraph", "strict digraph", "//"))
 

@@ -525,7 +525,10 @@ def test_teacher_and_three_phones_in_a_real_browser(browser: Any, classroom: Any
         page.wait_for_function("() => document.querySelector('.live-question').textContent === '求 find ∂e/∂a = ?'")
         page.wait_for_function(ASKED_IN_VIEW, timeout=5000)
     assert session.question.node == a
-    rows = [row.inner_text().split("\t")[0] for row in teacher.query_selector_all(".live-summary tr")[1:]]
+    # 汇总表随后才更新: 等它列出两个节点; 读每行第一格. The summary follows a moment later: its rows' first cells.
+    teacher.wait_for_function("() => document.querySelectorAll('.live-summary tr').length === 3")
+    rows = [row.eval_on_selector("td, th", "cell => cell.textContent.trim()")
+            for row in teacher.query_selector_all(".live-summary tr")[1:]]
     assert rows == ["∂e/∂b", session.board.symbol(session.question.node)]  # 有答案的与当前的. Answered and current.
     assert errors == []
 

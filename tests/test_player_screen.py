@@ -174,9 +174,9 @@ def test_nothing_wrong_on_screen_in_any_state(browser, pages, graph, mode):
     assert wrong == []
 
 
-# 每一步: 当前这一步的发送者与接收者方框的中心在视口之内; 记下图中最小的文字 (px) 与屏幕上的标记.
-# At every step: the centres of the sender's and the receiver's boxes lie inside the viewport; note the smallest
-# text (px) and the on-screen mark.
+# 每一步: 当前这一步的发送者与接收者方框的中心在视口之内 (分屏时各在一半里); 记下图中最小的文字 (px) 与屏幕上的标记.
+# At every step: the centres of the sender's and the receiver's boxes lie inside the viewport (in a split, each
+# in its half); note the smallest text (px) and the on-screen mark.
 FOLLOW = """(root) => {
   const player = root.mgcnPlayer, out = [];
   const style = document.createElement('style');  // 直接量最终位置, 不等动画. Measure the end state, not the animation.
@@ -190,10 +190,15 @@ FOLLOW = """(root) => {
   for (let k = 1; k <= player.last; k++) {
     root.querySelector('[data-act="next"]').click();
     const step = player.data.steps[k - 1], view = player.view;
-    const port = player.viewport.getBoundingClientRect();
-    const inside = [step[0], step[2]].map((i) => {
-      const [x, y] = centre(view.boxes[i]);
-      return port.left <= x && x <= port.right && port.top <= y && y <= port.bottom;
+    const port = player.viewport.getBoundingClientRect(), pane = player.splitPane;
+    const split = pane.style.display === 'none' ? null : pane.getBoundingClientRect();
+    const within = ([x, y], r) => r.left <= x && x <= r.right && r.top <= y && y <= r.bottom;
+    // 在图上 (不被另一半盖住), 或分屏时在另一半的副本里. On the graph (not under the other half), or in its copy.
+    const inside = [[step[0], 'sender'], [step[2], 'receiver']].map(([i, role]) => {
+      const at = centre(view.boxes[i]);
+      if (within(at, port) && !(split && within(at, split))) return true;
+      const copy = split && pane.querySelector('g.node.mgcn-' + role);
+      return !!copy && within(centre(copy), split);
     });
     const map = player.minimap.style.display === 'none' ? null  // 小地图上两端标红 the ends marked on the minimap
       : ['sender', 'receiver'].map((role) => player.minimap.querySelectorAll('.mgcn-map-' + role).length);
@@ -214,17 +219,14 @@ def test_follow_keeps_both_ends_of_every_step_in_view(browser, tmp_path, graph):
     steps = page.evaluate(FOLLOW, page.query_selector(".mgcn-player"))
     page.close()
     assert steps and all(all(s["inside"]) for s in steps), [s["k"] for s in steps if not all(s["inside"])]
-    for s in steps:  # 小于 12 px 的一步必须标明, 可读的一步不标. A step under 12 px is marked; a readable one is not.
-        if s["px"] < 12 - 1e-6:
-            assert s["mark"] == "step" and "px" in s["badge"], s
-        else:
-            assert s["mark"] == "readable" and s["badge"] == "", s
+    # 两端离得再远, 每一步也都可读: 放不进一个视口时分屏. However far apart the ends, every step is readable.
+    assert all(s["px"] >= 12 - 1e-6 and s["mark"] in ("readable", "split") and s["badge"] == "" for s in steps)
     assert all(s["map"] in (None, [1, 1]) for s in steps)
     if graph != "rnn":  # 比视口大的图有小地图. A graph larger than the view has the minimap.
         assert any(s["map"] for s in steps)
-    under = [s["k"] for s in steps if s["px"] < 12 - 1e-6]
-    print(f"{graph}: {len(steps)} steps, {len(under)} under 12 px (smallest "
-          f"{min(s['px'] for s in steps):.1f} px): {under}")
+    split = [s["k"] for s in steps if s["mark"] == "split"]
+    print(f"{graph}: {len(steps)} steps, {len(split)} split in two (smallest text "
+          f"{min(s['px'] for s in steps):.1f} px): {split}")
 
 
 def tanh_neuron() -> mg.Value:

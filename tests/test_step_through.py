@@ -5,12 +5,11 @@ Frames of the recorded backward pass, and the notebook players.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
 import pytest
-from conftest import require_module
+from conftest import pictures_in, require_module
 from micrograd_cn.trace import backward_steps
 from test_viz_dot import e_graph, node_label
 
@@ -115,16 +114,15 @@ def player_json(page: str) -> dict:
 
 def static_svg(page: str) -> str:
     """静态视图中的图片还原成 SVG 文本. The static view's picture as SVG text."""
-    match = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
-    assert match
-    return base64.b64decode(match.group(1)).decode("utf-8")
+    (picture,) = pictures_in(page)
+    return picture
 
 
 def test_step_through_is_one_layout_and_a_list_of_steps(e, worked_examples):
     player = step_through(e)
     assert isinstance(player, Player)
     page = player._repr_html_()
-    assert "<svg" not in page and page.count("data:image/svg+xml;base64,") == 1  # 一张图, 以图片形式 one picture
+    assert "<svg" not in page and page.count("data:image/svg+xml;") == 1  # 一张图, 以图片形式 one picture
     assert "梯度 grad = 5" in static_svg(page) and "MicrogradPlayer.mount" in page and "ipywidgets" not in page
     data = player_json(page)
     names = [node["name"] for node in data["nodes"]]

@@ -7,7 +7,6 @@ shows the DOT source and a one-line install hint instead of failing.
 
 from __future__ import annotations
 
-import base64
 import html
 import os
 from functools import cache
@@ -45,21 +44,36 @@ PICTURE_MAX_HEIGHT = 560
 """图片框的最大高度 (px); 更大的图在框里滚动. The tallest picture box in px; bigger pictures scroll in it."""
 
 
+def svg_data_url(svg: str) -> str:
+    """SVG 的 data: URL, 原文写入 (只转义 %、# 与 <): 比 base64 小三分之一, 中文不变.
+
+    A ``data:`` URL holding the SVG as text, only ``%``, ``#`` and ``<`` escaped and
+    line breaks turned into spaces (a URL drops them): a third smaller than
+    base64, and Chinese stays as it is.
+    """
+    escaped = svg.replace("%", "%25").replace("#", "%23").replace("<", "%3C").replace("\n", " ")
+    return "data:image/svg+xml;charset=utf-8," + escaped
+
+
 def picture_html(svg: str, alt: str, box_class: str = "mgcn-picture", image_class: str = "") -> str:
     """SVG 写成 <img> (data: URL), 按原大小放在可滚动的框里: 不受信任的笔记本也照样显示.
 
-    An SVG as an ``<img>`` with a ``data:`` URL, at its own size, in a box
-    that scrolls when the picture is bigger than the cell (at most
-    :data:`PICTURE_MAX_HEIGHT` px tall).  JupyterLab's sanitiser, which
-    works on every output of an untrusted notebook, keeps exactly this: the
-    image, and the box's ``overflow`` and ``max-height`` in px (it drops
-    ``<svg>``, ``<style>`` and lengths in ``vh``).
+    An SVG as an ``<img>`` with a ``data:`` URL (:func:`svg_data_url`), at
+    its own size, in a box that scrolls when the picture is bigger than the
+    cell (at most :data:`PICTURE_MAX_HEIGHT` px tall).  JupyterLab's
+    sanitiser, which works on every output of an untrusted notebook, keeps
+    exactly this: the image, and the box's ``overflow`` and ``max-height`` in
+    px (it drops ``<svg>``, ``<style>`` and lengths in ``vh``).
     """
-    source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     image = f' class="{image_class}"' if image_class else ""
     return (f'<div class="{box_class}" style="overflow:auto;max-height:{PICTURE_MAX_HEIGHT}px;'
             f'border:1px solid #d1d5db"><img{image} alt="{html.escape(alt)}" '
-            f'src="data:image/svg+xml;base64,{source}" style="max-width:none"></div>')
+            f"src='{_single_quoted(svg_data_url(svg))}' style=\"max-width:none\"></div>")
+
+
+def _single_quoted(text: str) -> str:
+    """放进单引号属性的文字: 只需转义 & 与 ' (SVG 里满是双引号). Text for a single-quoted attribute."""
+    return text.replace("&", "&amp;").replace("'", "&#39;")
 
 
 def mimebundle(source: str) -> dict[str, str]:

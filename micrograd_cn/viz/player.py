@@ -34,12 +34,13 @@ from ..backprop.diagnose import quiz_data
 from ..backprop.trace import BackwardSteps, partial
 from ..engine import Value
 from ..errors import fail
+from .compact import compact_css, compact_js
 from .display import picture_html
 from .dot import Look, Scene, build_graph, build_neuron_graph, field_names
 from .frames import recorded
 from .groups import find_layers
 from .renderer import RendererNotFoundError, to_svg
-from .style import ROLE_TAGS, fmt
+from .style import FONT, ROLE_TAGS, fmt
 
 ASSETS = Path(__file__).with_name("assets")
 MAX_NODES = 1200
@@ -87,6 +88,7 @@ WORDS: dict[str, dict[str, str]] = {
            "legend_sender": "发送梯度的节点 (紫, 虚线框)",
            "legend_edge": "当前的边 (绿, 粗虚线; 箭头指向接收者)",
            "overview": "全貌 (字 {px} px); 点这里或按 1 回到可读大小 (overview at {px} px; click or press 1 to read)",
+           "split_note": "另一端在图中较远处 (the other end, far away in the graph)",
            "zoomed_out": "两端相距远: 这一步缩小到字 {px} px; 点这里或按 1 放大 (both ends shown at {px} px; "
                          "click or press 1 to zoom in)"},
     "en": {"first": "first", "prev": "prev", "next": "next", "last": "last", "play": "play", "pause": "pause",
@@ -115,6 +117,7 @@ WORDS: dict[str, dict[str, str]] = {
            "legend_sender": "the node sending its gradient (purple, dashed border)",
            "legend_edge": "the active edge (green, thick dashes; the arrowhead points at the receiver)",
            "overview": "overview, text {px} px: click or press 1 for the readable size",
+           "split_note": "the other end, far away in the graph",
            "zoomed_out": "both ends of this step shown at {px} px text; click or press 1 to zoom back"},
 }
 
@@ -125,18 +128,12 @@ QUIZ_WORDS = frozenset({"quiz_prompt", "quiz_score", "quiz_done", "check", "reve
 
 @cache
 def asset(name: str) -> str:
-    """前端文件的文本 (player.js, player.css), 去掉注释与缩进后嵌入页面. A front-end file, compacted for embedding.
+    """前端文件的文本 (player.js, player.css), 写紧凑后嵌入页面. A front-end file, compacted for embedding.
 
-    Block comments, indentation and blank lines are dropped, and so are the
-    script's ``// ...`` comments after a statement and the spaces around CSS
-    punctuation (the files have no comment markers inside strings); the
-    source files stay readable.
+    See :mod:`micrograd_cn.viz.compact`; the source files stay readable.
     """
-    text = re.sub(r"/\*.*?\*/", "", (ASSETS / name).read_text(encoding="utf-8"), flags=re.S)
-    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    if name.endswith(".js"):
-        return re.sub(r"(?m)(?<=[;{},)])[ \t]+//\s.*$|^//\s.*\n?", "", text)
-    return re.sub(r"([:,])\s+", r"\1", re.sub(r"\s*([{};])\s*", r"\1", text))
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    return compact_js(text) if name.endswith(".js") else compact_css(text)
 
 
 @dataclass(frozen=True)
@@ -293,15 +290,25 @@ def _explanation(full: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 _SVG_CLUTTER = re.compile(r"<!--.*?-->\n?|<title>[^<]*</title>\n?", re.S)
+_SVG_INHERITED = (f' font-family="{FONT}"', ' xml:space="preserve"')
+"""每个 <text> 都重复的属性: 只在 <svg> 上写一次 (子元素继承). Attributes every text repeats, set once on the root."""
 
 
 def _inline_svg(svg: str) -> str:
-    """只留 <svg> 元素 (去掉声明、注释与 title), 宽高改用 viewBox 的单位 (1 单位 = 1 px).
+    """只留 <svg> 元素 (去掉声明、注释与 title), 宽高改用 viewBox 的单位 (1 单位 = 1 px), 并写得紧凑.
 
-    Keep the ``<svg>`` element alone (no declaration, comments or titles) and
-    size it in viewBox units, so that 1 unit is 1 px at scale 1.
+    Keep the ``<svg>`` element alone (no declaration, comments or titles),
+    size it in viewBox units, so that 1 unit is 1 px at scale 1, and write it
+    compactly: the font family and ``xml:space`` every text repeats are set
+    once on the root, which they inherit from, ``&#45;`` is a plain ``-`` and
+    font sizes lose their ``.00``.
     """
     svg = _SVG_CLUTTER.sub("", svg[svg.find("<svg"):])
+    if all(attribute in svg for attribute in _SVG_INHERITED):
+        for attribute in _SVG_INHERITED:
+            svg = svg.replace(attribute, "")
+        svg = svg.replace("<svg ", "<svg" + "".join(_SVG_INHERITED) + " ", 1)
+    svg = re.sub(r'font-size="(\d+)\.00"', r'font-size="\1"', svg.replace("&#45;", "-"))
     head_end = svg.find(">")
     head = svg[:head_end]
     for unit in ("width", "height"):

@@ -135,6 +135,13 @@
     this.badge.addEventListener("click", function () { self.act("readable"); });
     this.badge.addEventListener("pointerdown", function (event) { event.stopPropagation(); });
     this.minimap = svgEl("svg", { "class": "mgcn-minimap", "aria-hidden": "true" });
+    this.splitPane = el("div", { "class": "mgcn-split" });
+    this.splitPane.style.display = "none";
+    this.splitPane.addEventListener("click", function () {  // 点另一半: 讲解发送者. A click explains the sender.
+      var split = self.view.split;
+      if (split) { self.select(split.step[0], false); }
+    });
+    this.stage.appendChild(this.splitPane);
     this.stage.appendChild(this.badge);
     this.stage.appendChild(this.minimap);
     this.bindMinimap();
@@ -163,13 +170,11 @@
     root.addEventListener("focusin", function () { keyOwner = self; });
   };
 
-  /* 静态视图里的图片 (data: URL) 还原成 SVG 文本. The static view's image back to SVG text. */
+  /* 静态视图里的图片 (data: URL, 原文只转义了 %、# 与 <) 还原成 SVG 文本. The static view's image back to SVG text. */
   function svgFromImage(img) {
     if (!img) { return null; }
-    var bytes = atob(img.getAttribute("src").split(",")[1]);
-    var codes = new Uint8Array(bytes.length);
-    for (var i = 0; i < bytes.length; i++) { codes[i] = bytes.charCodeAt(i); }
-    return new TextDecoder("utf-8").decode(codes);
+    var source = img.getAttribute("src");
+    return decodeURIComponent(source.slice(source.indexOf(",") + 1));
   }
 
   function parseSvg(text) {
@@ -545,12 +550,14 @@
     var v = this.view;
     this.viewport.classList.toggle("mgcn-smooth", !!animate && !reducedMotion());
     v.svg.style.transform = "translate(" + v.x + "px," + v.y + "px) scale(" + v.scale + ")";
+    this.updateSplit();
     this.updateBadge();
     this.updateMinimap();
   };
 
   Player.prototype.clampPan = function () {
     var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    v.split = null;  // 手动平移、缩放或全貌都结束分屏. Panning, zooming or fitting ends a split.
     var w = v.width * v.scale, h = v.height * v.scale;
     if (v.scale < this.minScale() - 1e-9) { vh -= BADGE_PX; }  // 标记条下面不放图. Nothing under the mark.
     v.x = w <= vw ? (vw - w) / 2 : Math.min(0, Math.max(vw - w, v.x));
@@ -621,11 +628,11 @@
     });
   }
 
-  /* 跟随: 当前这一步的发送者与接收者 (能放下时连同边上的数) 都在视野中. 两端相距太远时, 只为这一步缩小到
-   * 恰好放下两端的比例 (可能小于最小字号, 图上标明); 下一步回到选定的比例.
+  /* 跟随: 当前这一步的发送者与接收者 (能放下时连同边上的数) 都在视野中. 两端相距太远时视口分成两半 (split);
+   * 连一半都放不下一端时, 才只为这一步缩小到恰好放下两端的比例 (小于最小字号, 图上标明).
    * Follow: the sender and the receiver of the step (and the edge's label when it fits) are in view.  When the
-   * two ends are too far apart, this step alone is shown at the largest scale that holds both (maybe under the
-   * text floor, marked on screen); the next step returns to the chosen scale. */
+   * two ends are too far apart, the view splits in two (see split); only where even that cannot show them
+   * readably is this step shown at the largest scale that holds both (under the text floor, marked on screen). */
   Player.prototype.keepInView = function (animate) {
     var v = this.view, step = this.step > 0 ? this.data.steps[this.step - 1] : null;
     var vw = this.viewport.clientWidth, vh = this.viewport.clientHeight, pad = 16;
@@ -635,6 +642,7 @@
     if (!ends.length) { this.clampPan(); this.apply(animate); return; }
     var union = unite(ends);
     var scale = Math.min(v.chosen, (vw - 2 * pad) / union.w, (vh - 2 * pad) / union.h);
+    if (scale < this.minScale() - 1e-9 && this.split(step, animate)) { return; }
     var bottom = pad;
     if (scale < this.minScale() - 1e-9) {  // 标记条占着视口底部. The mark takes the bottom of the viewport.
       bottom = pad + BADGE_PX;
@@ -656,6 +664,87 @@
     this.apply(animate);
   };
 
+  /* ---- 分屏 the split view ---- */
+  /* 分屏: 两端在最小字号下放不进同一个视口时, 视口分成两半 (宽的视口左右分, 高的上下分), 各以可读的比例显示
+   * 一端: 接收者在图本身上, 发送者在另一半里那一片图的副本上, 两半之间的箭头指向接收者; 横幅上的等式连起两端.
+   * 连一半都放不下一端时返回 false.
+   * Split: when the two ends do not fit in one view at the text floor, the view splits in two halves (side by
+   * side when wide, one above the other when tall), each showing one end at a readable scale: the receiver on
+   * the graph itself, the sender on a copy of the part of the graph around it in the other half, with an arrow
+   * between them pointing at the receiver; the banner's equation joins the two.  False when even one end does
+   * not fit in half the view. */
+  Player.prototype.split = function (step, animate) {
+    var v = this.view, vw = this.viewport.clientWidth, vh = this.viewport.clientHeight, pad = 16, tags = 24;
+    var sender = v.boxes[step[0]], receiver = v.boxes[step[2]];
+    if (!sender || !receiver || sender === receiver) { return false; }
+    var from = v.graphBox(sender), to = v.graphBox(receiver);
+    var across = vw >= vh, half = across ? { w: vw / 2, h: vh } : { w: vw, h: vh / 2 };
+    var scale = Math.min(Math.max(this.minScale(), v.chosen), (half.w - 2 * pad) / Math.max(from.w, to.w),
+                         (half.h - 2 * pad) / (Math.max(from.h, to.h) + tags));
+    if (scale < this.minScale() - 1e-9) { return false; }
+    var centre = function (b) { return { x: b.x + b.w / 2, y: b.y + b.h / 2 }; };
+    var a = centre(to), b = centre(from);
+    var receiverFirst = across ? a.x <= b.x : a.y <= b.y;  // 接收者在左 (上) 半边. The receiver's half is first.
+    var corner = function (first) { return first ? { x: 0, y: 0 } : across ? { x: half.w, y: 0 } : { x: 0, y: half.h }; };
+    var mine = corner(receiverFirst);
+    v.scale = scale;
+    v.x = mine.x + half.w / 2 - a.x * scale;
+    v.y = mine.y + half.h / 2 - a.y * scale;
+    v.split = { step: step, across: across, half: half, at: corner(!receiverFirst), centre: b,
+                arrow: across ? (receiverFirst ? "◀" : "▶") : (receiverFirst ? "▲" : "▼") };
+    this.apply(animate);
+    return true;
+  };
+
+  /* 图的一片: 与 region (比例 1 的图坐标) 相交的部分的副本, 没有 id. A copy of the parts of the graph meeting
+   * region (graph pixels at scale 1), without ids, so the page keeps one element per id. */
+  function copyRegion(view, region) {
+    var graph = view.svg.querySelector("g.graph"), copy = view.svg.cloneNode(false), group = graph.cloneNode(false);
+    var known = view.partBoxes || (view.partBoxes = new WeakMap());
+    Array.prototype.forEach.call(graph.children, function (part) {
+      var b = known.get(part);
+      if (!b) {
+        b = view.graphBox(part);
+        if (!part.classList.contains("mgcn-tag")) { known.set(part, b); }  // 标签每步都重画. Tags change each step.
+      }
+      if (b.x < region.x + region.w && b.x + b.w > region.x && b.y < region.y + region.h && b.y + b.h > region.y) {
+        group.appendChild(part.cloneNode(true));
+      }
+    });
+    copy.appendChild(group);
+    [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("[id]"))).forEach(function (node) {
+      node.removeAttribute("id");
+    });
+    copy.setAttribute("aria-hidden", "true");
+    copy.style.display = "";
+    return copy;
+  }
+
+  /* 分屏时, 另一半显示发送者周围那一片图; 否则藏起来. The other half shows the sender's part of the graph. */
+  Player.prototype.updateSplit = function () {
+    var v = this.view, pane = this.splitPane, split = v.split;
+    if (!split) {
+      if (pane.mgcnSplit) { pane.mgcnSplit = null; pane.style.display = "none"; pane.textContent = ""; }
+      return;
+    }
+    if (pane.mgcnSplit === split) { return; }
+    pane.mgcnSplit = split;
+    var s = v.scale, half = split.half, vp = this.viewport;
+    var copy = copyRegion(v, { x: split.centre.x - half.w / 2 / s, y: split.centre.y - half.h / 2 / s,
+                               w: half.w / s, h: half.h / s });
+    copy.style.transform = "translate(" + (half.w / 2 - split.centre.x * s) + "px," + (half.h / 2 - split.centre.y * s)
+      + "px) scale(" + s + ")";
+    pane.className = "mgcn-split mgcn-split-" + (split.across ? (split.at.x ? "right" : "left")
+      : (split.at.y ? "bottom" : "top"));
+    pane.style.left = vp.offsetLeft + vp.clientLeft + split.at.x + "px";
+    pane.style.top = vp.offsetTop + vp.clientTop + split.at.y + "px";
+    pane.style.width = half.w + "px";
+    pane.style.height = half.h + "px";
+    pane.replaceChildren(copy, el("span", { "class": "mgcn-split-arrow", "aria-hidden": "true" }, split.arrow),
+                         el("span", { "class": "mgcn-split-note" }, this.words.split_note));
+    pane.style.display = "";
+  };
+
   /* 比例小于最小字号时, 图上说明为什么, 点一下 (或按 1) 回到可读大小.
    * Under the text floor the view says why; a click on the note (or key 1) returns to the readable scale. */
   Player.prototype.updateBadge = function () {
@@ -665,7 +754,8 @@
       : fill(this.words.zoomed_out, { px: px });
     this.badge.textContent = text;
     this.badge.style.display = text ? "" : "none";
-    this.root.setAttribute("data-scale", v.mode === "overview" ? "overview" : under ? "step" : "readable");
+    this.root.setAttribute("data-scale", v.mode === "overview" ? "overview" : under ? "step" : v.split ? "split"
+      : "readable");
   };
 
   /* ---- 小地图 the minimap ---- */
