@@ -544,3 +544,77 @@ def test_a_page_can_turn_the_keys_off(browser, tmp_path):
     page.click('[data-act="next"]')  # 按钮照常 buttons still work
     assert step_of(page, 0) == 1
     page.close()
+
+
+def pair_sum(n: int) -> mg.Value:
+    """n 个变量两两相加成的和 (n − 1 个加法), 一张上千个节点的大图. A sum in pairs: a graph of 2n − 1 Values."""
+    values = [mg.Value(1.0, f"x{i}") for i in range(n)]
+    while len(values) > 1:
+        values = [a + b for a, b in zip(values[::2], values[1::2])]
+    values[0].label = "e"
+    return values[0]
+
+
+# 大图: 打开时只有视口附近的部件在页面上; 每一步的两端都在页面上且在视野中; 全貌时全部都在; 文字一个不少.
+# A large graph: only the parts near the view are on the page when it opens; each step's two ends are on the
+# page and in view; the overview has them all; no text is lost.
+LARGE = """(root) => {
+  const p = root.mgcnPlayer, v = () => p.view;
+  const on = () => v().parts.filter((part) => part.isConnected).length;
+  const port = p.viewport.getBoundingClientRect();
+  const seen = (el) => {
+    const r = el.getBoundingClientRect(), x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    return el.isConnected && port.left <= x && x <= port.right && port.top <= y && y <= port.bottom;
+  };
+  const out = {parts: v().parts.length, atOpen: on(), texts: v().texts().length, steps: []};
+  for (const k of [1, 2, 200, 511, 700, p.last]) {
+    p.show(k, false);
+    const step = p.data.steps[k - 1], pane = p.splitPane.style.display === 'none' ? null : p.splitPane;
+    const sender = seen(v().boxes[step[0]]) || (!!pane && !!pane.querySelector('g.node.mgcn-sender'));
+    out.steps.push({k, sender, receiver: seen(v().boxes[step[2]]), on: on(), px: v().scale * v().minFont});
+  }
+  p.act('fit');
+  out.whole = on();
+  return out;
+}"""
+
+
+def test_a_large_graph_keeps_only_what_is_near_the_view_on_the_page(browser, tmp_path):
+    from micrograd_cn.viz.player import player_data
+
+    out = pair_sum(512)  # 1023 个 Value, 3000 多个部件. 1023 Values, over 3000 parts.
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(export_html(out, tmp_path / "large.html").as_uri())
+    page.wait_for_function("document.querySelector('.mgcn-player').mgcnPlayer")
+    result = page.evaluate(LARGE, page.query_selector(".mgcn-player"))
+    page.close()
+    assert errors == []
+    assert result["parts"] > 3000 and result["atOpen"] < result["parts"] / 10, result
+    assert all(s["sender"] and s["receiver"] and s["px"] >= 12 - 1e-6 and s["on"] < result["parts"] / 10
+               for s in result["steps"]), result["steps"]
+    assert result["whole"] == result["parts"]
+    assert result["texts"] == player_data(out).svg.count("<text")
+
+
+PIECES = """async ([text, chunk]) => {
+  const whole = document.createElement('div');
+  whole.innerHTML = text;
+  const pieces = await MicrogradPlayer.parseSvgInPieces(text, chunk);
+  return [whole.querySelector('svg').outerHTML === pieces.outerHTML, pieces.querySelectorAll('g.node').length];
+}"""
+
+
+def test_a_large_picture_parsed_in_pieces_is_the_same_picture(browser, tmp_path):
+    from micrograd_cn.viz.player import asset, player_data
+
+    prepared = player_data(pair_sum(64))
+    page_file = tmp_path / "pieces.html"
+    page_file.write_text(f"<!DOCTYPE html><meta charset='utf-8'><script>{asset('player.js')}</script>",
+                         encoding="utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    same, nodes = page.evaluate(PIECES, [prepared.svg, 5000])  # 切成几十片. Cut into dozens of pieces.
+    page.close()
+    assert same and nodes == prepared.svg.count('class="node"')

@@ -137,8 +137,9 @@ def test_layout_is_off_the_main_thread_and_slider_moves_are_coalesced(tab, site_
     # viz-js 不在页面的主线程里. viz-js is not on the page's main thread.
     assert tab.evaluate("typeof window.Viz") == "undefined"
     assert any(w.url.endswith("/layout.js") for w in tab.workers)
-    tab.evaluate("""() => { window.__results = 0; new MutationObserver(() => window.__results++)
-        .observe(document.getElementById('grads'), { childList: true }); }""")
+    # 每画一次表, 表的 data-step 就写一次. Each drawing of the table writes its data-step once.
+    tab.evaluate("""() => { window.__results = 0; new MutationObserver((records) => window.__results += records.length)
+        .observe(document.getElementById('grads'), { attributes: true, attributeFilter: ['data-step'] }); }""")
     slider = tab.locator('.variable[data-name="x0"] input[type=range]')
     for k in range(30):  # 30 次拖动, 不等回复. Thirty moves, without waiting.
         slider.evaluate(f"s => {{ s.value = {(k + 1) / 10}; s.dispatchEvent(new Event('input')); }}")
@@ -147,7 +148,46 @@ def test_layout_is_off_the_main_thread_and_slider_moves_are_coalesced(tab, site_
                           timeout=LOAD_TIMEOUT)
     tab.wait_for_function("document.querySelector('.mgcn-viewport svg')?.textContent.includes('data = 3')",
                           timeout=LOAD_TIMEOUT)
-    assert tab.evaluate("window.__results") < 30  # 合并了, 没有排队 30 次. Coalesced, not 30 queued results.
+    assert 0 < tab.evaluate("window.__results") < 30  # 合并了, 没有排队 30 次. Coalesced, not 30 queued results.
+
+
+def pair_sum_text(n: int) -> str:
+    names = [f"x{i}" for i in range(n)]
+    while len(names) > 1:
+        names = [f"({a}+{b})" for a, b in zip(names[::2], names[1::2])]
+    return names[0]
+
+
+# 大图在页面上: 只有视口附近的部件挂在图上, 文字一个不少; 长列表最后都完整. The large graph on the page.
+LARGE_STATE = """() => {
+  const p = document.querySelector('.mgcn-player')?.mgcnPlayer;
+  if (!p || p.data.nodes.length !== 1023) return null;
+  const v = p.views.all;
+  return {on: v.parts.filter((part) => part.isConnected).length, parts: v.parts.length, texts: v.texts().length,
+          steps: document.querySelectorAll('#steps li[data-step]').length,
+          variables: document.querySelectorAll('#variables .variable').length};
+}"""
+
+
+def test_a_512_term_sum_is_drawn_near_the_view_and_keeps_its_player_when_a_value_changes(tab, site_url):
+    open_seed(tab, site_url, "playground.html?e=" + pair_sum_text(512).replace("+", "%2B"))
+    tab.wait_for_function(LARGE_STATE, timeout=LOAD_TIMEOUT)
+    # 列表分几次加完. The long lists are complete once their chunks are in.
+    tab.wait_for_function(f"(({LARGE_STATE})() || {{}}).steps === 1022", timeout=LOAD_TIMEOUT)
+    tab.wait_for_function(f"(({LARGE_STATE})() || {{}}).variables === 512", timeout=LOAD_TIMEOUT)
+    state = tab.evaluate(LARGE_STATE)
+    assert state["parts"] > 3000 and 0 < state["on"] < state["parts"] / 10, state
+    assert state["texts"] > 5000
+    tab.evaluate("window.__player = document.querySelector('.mgcn-player').mgcnPlayer")
+    slider = tab.locator('.variable[data-name="x0"] input[type=range]')
+    slider.evaluate("s => { s.value = 2; s.dispatchEvent(new Event('input')); }")
+    # 新的数写进同一个播放器 (没有重新挂载), 连取下的部件里的文字也是新的.
+    # The new numbers go into the same player (no new mount), even in the parts taken off the page.
+    tab.wait_for_function("""() => { const p = document.querySelector('.mgcn-player').mgcnPlayer;
+        return p === window.__player && p.views.all.texts().some((t) => t.textContent === '数据 data = 2'); }""",
+                          timeout=LOAD_TIMEOUT)
+    assert tab.evaluate(LARGE_STATE)["texts"] == state["texts"]
+    assert tab.inner_text('#grads tr[data-var="x0"] td') == "1"
 
 
 # ---- 4. 加载失败说清楚 loading failures explained ---------------------------------------------------

@@ -59,10 +59,23 @@ const state = {
 const engine = new Engine(ui.status);
 let timer = null;
 
-function save() {
-  const v = Object.entries(state.values).map(([k, x]) => `${k}:${x}`).join(",");
-  saveParams({ e: state.text, v, step: state.step, quiz: state.quiz ? 1 : null });
+let saveTimer = null;
+
+/** 页面状态写进网址; 拖动滑块时一秒要写很多次, 所以最多每 200 ms 写一次 (now: 立刻写).
+ * Write the page's state into the URL; a dragged slider asks many times a second, so it is written at most
+ * every 200 ms (``now``: at once), and a long expression's URL is not rewritten on every move. */
+function save(now = false) {
+  clearTimeout(saveTimer);
+  saveTimer = null;
+  const write = () => {
+    saveTimer = null;
+    const v = Object.entries(state.values).map(([k, x]) => `${k}:${x}`).join(",");
+    saveParams({ e: state.text, v, step: state.step, quiz: state.quiz ? 1 : null });
+  };
+  if (now) write();
+  else saveTimer = setTimeout(write, 200);
 }
+addEventListener("pagehide", () => { if (saveTimer !== null) save(true); });
 
 /** 只做最新的一次: 正在做时, 新的请求替换排队的那一个. Latest wins: while one run is on, a newer call
  * replaces the one waiting, so at most one runs and one waits. */
@@ -183,24 +196,53 @@ function sliderRange(value) {
   return [-span, span];
 }
 
+const CHUNK_ROWS = 100;
+const chunkRuns = {};
+
+/** 长列表分几次加到页面上, 每次之间浏览器画一帧, 没有一次排版卡住页面; 同一个列表又开始加时, 旧的停下.
+ * Add the items from..to of a long list a chunk at a time, the browser drawing a frame in between, so no
+ * single layout blocks the page; when the same list starts again, the older run stops. */
+async function inChunks(list, from, to, add) {
+  const run = (chunkRuns[list] = (chunkRuns[list] || 0) + 1);
+  for (let start = from; start < to; start += CHUNK_ROWS) {
+    if (start > from) {
+      await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+      if (chunkRuns[list] !== run) return;
+    }
+    for (let k = start; k < Math.min(to, start + CHUNK_ROWS); k++) add(k);
+  }
+}
+
 function renderVariables(result) {
   const names = Object.keys(result.variables);
-  const existing = [...ui.variables.children].map((row) => row.dataset.name);
-  if (existing.join("\u0000") !== names.join("\u0000")) {
-    ui.variables.replaceChildren(...names.map(makeVariableRow));
+  const rows = ui.variables.children;
+  let same = 0; // 前面相同的行留着 (正拖着的滑块也在其中). Rows that match stay, a slider being dragged among them.
+  while (same < rows.length && same < names.length && rows[same].dataset.name === names[same]) same++;
+  while (rows.length > same) rows[rows.length - 1].remove();
+  for (let k = 0; k < same; k++) updateVariableRow(rows[k], result.variables[names[k]]);
+  inChunks("variables", same, names.length, (k) => {
+    const row = makeVariableRow(names[k]);
+    ui.variables.append(row);
+    updateVariableRow(row, state.result.variables[names[k]]);
+  });
+}
+
+/** 一行变量: 只在数值或语言变了时才写 (拖一个滑块时其余几百行不动). One variable's row, written only when its
+ * value or the language changed: a dragged slider leaves the hundreds of other rows alone. */
+function updateVariableRow(row, value) {
+  const label = t("variable_label", { name: row.dataset.name });
+  if (row.mgcnValue === value && row.mgcnLabel === label) return;
+  row.mgcnValue = value;
+  row.mgcnLabel = label;
+  const [slider, box] = row.querySelectorAll("input");
+  const [low, high] = sliderRange(value);
+  if (document.activeElement !== slider) {
+    slider.min = Math.min(low, Number(slider.min)); slider.max = Math.max(high, Number(slider.max));
+    slider.value = value;
   }
-  for (const row of ui.variables.children) {
-    const value = result.variables[row.dataset.name];
-    const [slider, box] = row.querySelectorAll("input");
-    const [low, high] = sliderRange(value);
-    if (document.activeElement !== slider) {
-      slider.min = Math.min(low, Number(slider.min)); slider.max = Math.max(high, Number(slider.max));
-      slider.value = value;
-    }
-    if (document.activeElement !== box) box.value = formatNumber(value);
-    slider.setAttribute("aria-label", t("variable_label", { name: row.dataset.name }));
-    box.setAttribute("aria-label", t("variable_label", { name: row.dataset.name }));
-  }
+  if (document.activeElement !== box) box.value = formatNumber(value);
+  slider.setAttribute("aria-label", label);
+  box.setAttribute("aria-label", label);
 }
 
 function makeVariableRow(name) {
@@ -247,28 +289,33 @@ function gradsAt(result, step) {
   return known;
 }
 
+/** 一张表的行 (表头一行, 再每个变量一行) 按需增删, 然后只写变了的文字. The rows of a table, added or removed
+ * as needed, then only texts that changed are written: a slider move does not rebuild hundreds of rows. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 function renderGrads(result) {
-  const rows = [];
-  const head = document.createElement("tr");
-  head.innerHTML = "<th></th><td></td>";
-  head.querySelector("th").textContent = `${result.out} (${t("value")})`;
-  head.querySelector("td").textContent = formatNumber(result.value);
+  const names = Object.keys(result.variables);
+  const rows = ui.grads.rows;
+  while (rows.length > names.length + 1) ui.grads.deleteRow(-1);
+  while (rows.length < names.length + 1) {
+    const row = ui.grads.insertRow(-1);
+    row.append(document.createElement("th"), document.createElement("td"));
+  }
+  const head = rows[0];
   head.className = "value-row";
-  rows.push(head);
+  setText(head.cells[0], `${result.out} (${t("value")})`);
+  setText(head.cells[1], formatNumber(result.value));
   const grads = gradsAt(result, state.step);
-  for (const name of Object.keys(result.variables)) {
-    const row = document.createElement("tr");
+  names.forEach((name, k) => {
+    const row = rows[k + 1];
     row.dataset.var = name;
-    const th = document.createElement("th");
-    th.textContent = `∂${result.out}/∂${name}`;
-    const td = document.createElement("td");
+    setText(row.cells[0], `∂${result.out}/∂${name}`);
     // 测验中梯度隐藏, 学生在播放器里作答. In a quiz the gradients are hidden; students answer in the player.
     const grad = grads[name];
-    td.textContent = state.quiz || grad === null || grad === undefined ? "?" : formatNumber(grad);
-    row.append(th, td);
-    rows.push(row);
-  }
-  ui.grads.replaceChildren(...rows);
+    setText(row.cells[1], state.quiz || grad === null || grad === undefined ? "?" : formatNumber(grad));
+  });
   ui.grads.dataset.step = state.step === null ? "end" : String(state.step);
 }
 
@@ -276,20 +323,29 @@ function renderSteps(result) {
   const events = result.steps.events;
   ui.steps.hidden = state.quiz;
   ui.stepsHidden.hidden = !state.quiz;
-  const items = events.map((event, k) => {
-    const li = document.createElement("li");
-    li.dataset.step = String(k + 1);
-    li.textContent = lang === "zh" ? event.equation_zh : event.equation_en;
-    if (state.step === k + 1) li.classList.add("current");
-    return li;
-  });
   if (!events.length) {
     const li = document.createElement("li");
     li.className = "empty";
     li.textContent = t("no_steps");
-    items.push(li);
+    ui.steps.replaceChildren(li);
+    return;
   }
-  ui.steps.replaceChildren(...items);
+  const items = ui.steps.children;  // 原有的项只改文字, 新的分几次加. Existing items get new text, new ones come in chunks.
+  if (items.length && !items[0].dataset.step) ui.steps.replaceChildren();
+  while (items.length > events.length) items[items.length - 1].remove();
+  const write = (k) => {
+    const event = state.result.steps.events[k];
+    setText(items[k], lang === "zh" ? event.equation_zh : event.equation_en);
+    items[k].classList.toggle("current", state.step === k + 1);
+  };
+  const had = items.length;
+  for (let k = 0; k < had; k++) write(k);
+  inChunks("steps", had, events.length, (k) => {
+    const li = document.createElement("li");
+    li.dataset.step = String(k + 1);
+    ui.steps.append(li);
+    write(k);
+  });
 }
 
 ui.steps.addEventListener("click", (event) => {
@@ -312,7 +368,7 @@ const renderGraph = latestWins(async (result) => {
     return;
   }
   if (result !== state.result) return; // 已有更新的结果. A newer result is waiting.
-  if (result.player && globalThis.MicrogradPlayer) showPlayer(result, svgText);
+  if (result.player && globalThis.MicrogradPlayer) await showPlayer(result, svgText);
   else showWhole(result, svgText);
 });
 
@@ -351,7 +407,7 @@ function svgTexts(svgText) {
  * for a whole new picture. Returns false when the pictures do not match (then the page mounts afresh). */
 function updateValues(p, data, svgText) {
   const texts = svgTexts(svgText);
-  const elements = p.views.all.svg.querySelectorAll("text");
+  const elements = p.views.all.texts();
   if (texts.length !== elements.length || p.quiz || p.views.neurons) return false;
   elements.forEach((element, i) => { if (element.textContent !== texts[i]) element.textContent = texts[i]; });
   const view = viewOf(p);
@@ -367,12 +423,15 @@ function updateValues(p, data, svgText) {
 
 /** 播放器 (micrograd_cn/viz/assets/player.js): 页面把 worker 排好的 SVG 放进 data.svg 再 mount.
  * The one player front-end: the page puts the SVG laid out in the worker into data.svg and mounts. */
-function showPlayer(result, svgText) {
+async function showPlayer(result, svgText) {
   const n = result.steps.events.length;
   const data = { ...result.player.data, svg: svgText, start: state.step === null ? n : state.step };
   const shape = { text: result.text, lang, quiz: state.quiz, rankdir: result.rankdir, nodes: data.nodes.length };
   const same = player && sameGraph(player.shape, shape);
   if (same && updateValues(player, data, svgText)) return;
+  // 大图分几次解析, 每次之间页面照常响应. A large picture is parsed a piece at a time; the page stays responsive.
+  data.svg = await globalThis.MicrogradPlayer.parseSvgInPieces(svgText);
+  if (result !== state.result) return;
   const keep = same ? viewOf(player) : null;
   const root = document.createElement("div");
   root.className = "mgcn-player";
@@ -517,7 +576,7 @@ async function findShareBase() {
 }
 
 async function shareUrl() {
-  save();
+  save(true);
   await findShareBase();
   if (!shareBase) return location.href;
   const page = location.pathname.split("/").pop() || "playground.html";

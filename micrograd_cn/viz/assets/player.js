@@ -13,6 +13,7 @@
   var NARROW_PX = 1000;      // 比这窄时累计表默认收起. Narrower than this, the totals start hidden.
   var BADGE_PX = 44;         // 视口底部标记条的高度 (两行). The height of the mark at the viewport's foot.
   var MINIMAP_PX = 120;      // 小地图的最大边长. The minimap's longer side.
+  var CULL_PARTS = 1000;     // 部件多于这个数的图只排版视口附近的部分. Graphs with more parts lay out only what is near the view.
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -178,7 +179,7 @@
   }
 
   function parseSvg(text) {
-    if (!text) { return null; }
+    if (!text || typeof text !== "string") { return text || null; }  // 已经解析好的 SVG. An SVG parsed already.
     var holder = el("div");
     holder.innerHTML = text;
     return holder.querySelector("svg");
@@ -204,6 +205,21 @@
     this.x = 0;
     this.y = 0;
     this.fitted = false;
+    var ids = this.ids = {};  // 一次建好 id 表 (未挂上的 SVG 每次查找都从头找). One pass, not a search per id.
+    svg.querySelectorAll("[id]").forEach(function (node) { ids[node.id] = node; });
+    var graph = svg.querySelector("g.graph");
+    this.graph = graph;
+    this.parts = Array.prototype.slice.call(graph.children);
+    this.index = new Map(this.parts.map(function (part, i) { return [part, i]; }));
+    this.geometry = new Map();
+    this.culling = this.parts.length > CULL_PARTS;
+    if (this.culling) {  // 先都取下 (原处留个记号), apply 再挂上视口附近的. All taken off, apply puts back what is near.
+      this.holders = this.parts.map(function (part) {
+        var holder = document.createComment("");
+        part.replaceWith(holder);
+        return holder;
+      });
+    }
     var owner = {};
     (neurons ? data.neurons : []).forEach(function (neuron) {
       neuron.members.forEach(function (i) { owner[i] = neuron; });
@@ -214,7 +230,7 @@
     this.edgeIds = neurons ? data.neuron_edges : null;
     for (var i = 0; i < data.nodes.length; i++) {
       var neuron = owner[i];
-      var box = svg.getElementById(neuron ? neuron.id : "node-" + i);
+      var box = ids[neuron ? neuron.id : "node-" + i] || null;
       this.boxes.push(box);
       var grad = null;
       if (box && (!neuron || neuron.out === i)) {
@@ -230,18 +246,114 @@
         box.addEventListener("click", function (event) { player.onNodeClick(self, i, event); });
       }
     });
-    var transform = svg.querySelector("g.graph").transform.baseVal.consolidate();
+    var transform = graph.transform.baseVal.consolidate();
     this.matrix = transform ? transform.matrix : { e: 0, f: 0, a: 1, d: 1 };
   }
+
+  /* 文字的估计宽度: 中文 1 em, 其余 0.62 em. An estimate of a text's width: 1 em per wide character, else 0.62. */
+  function textWidth(text, size) {
+    var ems = 0;
+    for (var i = 0; i < text.length; i++) { ems += text.charCodeAt(i) > 0x2e80 ? 1 : 0.62; }
+    return ems * size;
+  }
+
+  /* 一个部件 (节点、边、框) 在图坐标中的矩形, 从 Graphviz 写下的坐标读出, 不需要浏览器排版: 形状的所有点
+   * (曲线的控制点也算, 宁大勿小) 与文字的估计范围. A part's rectangle in the graph's own coordinates, read from
+   * the coordinates Graphviz wrote, so no layout is needed: every point of its shapes (curve control points
+   * too, erring large) and the estimated extent of its text.  Null when it has neither. */
+  function partGeometry(part) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    var add = function (x, y) {
+      if (x < x0) { x0 = x; } if (x > x1) { x1 = x; } if (y < y0) { y0 = y; } if (y > y1) { y1 = y; }
+    };
+    // 节点的第一个形状就是它的外框, 文字都在框里. A node's first shape is its outline, its texts inside it.
+    var outline = part.classList.contains("node") && part.querySelector("polygon, path, ellipse");
+    var shapes = outline ? [outline] : part.matches("polygon, path, text, ellipse") ? [part]
+      : part.querySelectorAll("polygon, polyline, path, text, ellipse");
+    Array.prototype.forEach.call(shapes, function (shape) {
+      var tag = shape.tagName, attr = function (name) { return parseFloat(shape.getAttribute(name)) || 0; };
+      if (tag === "text") {
+        var size = attr("font-size") || 14, width = textWidth(shape.textContent, size), x = attr("x");
+        var anchor = shape.getAttribute("text-anchor"), left = anchor === "middle" ? x - width / 2
+          : anchor === "end" ? x - width : x;
+        add(left, attr("y") - size);
+        add(left + width, attr("y") + size * 0.3);
+      } else if (tag === "ellipse") {
+        add(attr("cx") - attr("rx"), attr("cy") - attr("ry"));
+        add(attr("cx") + attr("rx"), attr("cy") + attr("ry"));
+      } else {
+        var numbers = (shape.getAttribute(tag === "path" ? "d" : "points") || "").match(/-?\d*\.?\d+(?:e[-+]?\d+)?/gi)
+          || [];
+        for (var i = 0; i + 1 < numbers.length; i += 2) { add(+numbers[i], +numbers[i + 1]); }
+      }
+    });
+    return isFinite(x0) ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+  }
+
+  /* 元素在图自己的坐标中的矩形: 顶层部件读坐标 (记住), 其余问浏览器. An element's rectangle in the graph's own
+   * coordinates: read from the coordinates for a top-level part (and kept), asked of the browser otherwise. */
+  View.prototype.ownBox = function (node) {
+    var b = this.geometry.get(node);
+    if (b === undefined && this.index.has(node)) {
+      b = partGeometry(node);
+      this.geometry.set(node, b);
+    }
+    if (!b && node.getBBox) {
+      var r = node.getBBox();
+      b = { x: r.x, y: r.y, w: r.width, h: r.height };
+    }
+    return b || null;  // 不是图形 (如 <title>). Not a shape (a <title>, say).
+  };
+
+  /* 大图: 只有视口附近 (各边再多四分之一个视口) 的部件挂在图上, 参与排版和绘制, 其余取下 (原处留个记号, 挂回时次序
+   * 不变); from 是动画的起点, 动画经过的地方也挂上. A large graph keeps only the parts near the view (a quarter of
+   * a view more on each side) in the picture, to be laid out and painted; the rest are taken off, a marker keeping
+   * their place (and the drawing order); ``from`` is where an animation starts, and what it passes is put on too.
+   * (display:none is not enough: the browser still styles what is inside an SVG group it hides.) */
+  View.prototype.cull = function (vw, vh, from) {
+    if (!this.culling) { return; }
+    var m = this.matrix, views = [{ x: this.x, y: this.y, scale: this.scale }].concat(from ? [from] : []);
+    var regions = views.map(function (at) {
+      return { x0: ((-vw / 4 - at.x) / at.scale - m.e) / m.a, x1: ((vw * 1.25 - at.x) / at.scale - m.e) / m.a,
+               y0: ((-vh / 4 - at.y) / at.scale - m.f) / m.d, y1: ((vh * 1.25 - at.y) / at.scale - m.f) / m.d };
+    });
+    var self = this;
+    this.parts.forEach(function (part, i) {
+      var b = self.geometry.has(part) ? self.geometry.get(part) : self.ownBox(part), near = !b;
+      for (var k = 0; !near && k < regions.length; k++) {
+        var r = regions[k];
+        near = b.x < Math.max(r.x0, r.x1) && b.x + b.w > Math.min(r.x0, r.x1)
+          && b.y < Math.max(r.y0, r.y1) && b.y + b.h > Math.min(r.y0, r.y1);
+      }
+      if (near && !part.parentNode) { self.holders[i].replaceWith(part); }
+      else if (!near && part.parentNode) { part.replaceWith(self.holders[i]); }
+    });
+  };
+
+  /* 挂上一个部件 (即使在视口外), 让浏览器能量它. Put a part back (even off the view) so the browser can measure it. */
+  View.prototype.reveal = function (part) {
+    if (this.culling && part && !part.parentNode && this.index.has(part)) {
+      this.holders[this.index.get(part)].replaceWith(part);
+    }
+  };
+
+  /* 图中所有的文字, 按次序 (取下的部件也算). Every text of the picture in order, parts taken off included. */
+  View.prototype.texts = function () {
+    var all = [];
+    this.parts.forEach(function (part) {
+      if (part.tagName === "text") { all.push(part); } else { all.push.apply(all, part.querySelectorAll("text")); }
+    });
+    return all;
+  };
 
   /* 第 i 个节点使用者的第 k 条边在本视图中的元素 (可能没有). The element showing edge (i, k), if any. */
   View.prototype.edge = function (i, k) {
     var id = "d-" + i + "-" + k;
     if (this.edgeIds) { id = this.edgeIds[id]; if (!id) { return null; } }
-    return this.svg.getElementById(id);
+    return this.ids[id] || null;
   };
 
-  View.prototype.byId = function (id) { return this.svg.getElementById(id); };
+  View.prototype.byId = function (id) { return this.ids[id] || null; };
 
   /* 元素在屏幕 (视口) 坐标中的矩形. An element's rectangle in viewport pixels. */
   View.prototype.screenBox = function (node) {
@@ -251,8 +363,8 @@
 
   /* 元素在 SVG 像素坐标 (比例 1, 未平移) 中的矩形. An element's rectangle in SVG pixels at scale 1. */
   View.prototype.graphBox = function (node) {
-    var b = node.getBBox(), m = this.matrix;
-    return { x: b.x * m.a + m.e, y: b.y * m.d + m.f, w: b.width * m.a, h: b.height * m.d };
+    var b = this.ownBox(node) || { x: 0, y: 0, w: 0, h: 0 }, m = this.matrix;
+    return { x: b.x * m.a + m.e, y: b.y * m.d + m.f, w: b.w * m.a, h: b.h * m.d };
   };
 
   Player.prototype.buildTable = function () {
@@ -332,9 +444,10 @@
       .forEach(function (item) {
         var box = item[0];
         if (!box) { return; }
-        var b = box.getBBox(), right = item[3];
+        view.reveal(box);
+        var b = view.ownBox(box), right = item[3];
         var tag = svgEl("g", { "class": "mgcn-tag mgcn-tag-" + item[1], "aria-hidden": "true" });
-        var text = svgEl("text", { x: right ? b.x + b.width - 4 : b.x + 4, y: b.y - 6, "font-size": "13",
+        var text = svgEl("text", { x: right ? b.x + b.w - 4 : b.x + 4, y: b.y - 6, "font-size": "13",
                                    "text-anchor": right ? "end" : "start" }, item[2]);
         tag.appendChild(text);
         box.parentNode.appendChild(tag);  // 放在方框旁边, 不改变方框本身的大小. Beside the box, not inside it.
@@ -345,6 +458,7 @@
     [view.edge(step[0], step[1])].forEach(function (edge) {
       var path = edge && edge.querySelector("path");
       if (!path || !path.getTotalLength) { return; }
+      view.reveal(edge);
       // 路径从接收者 (父节点) 画向运算; 箭头放在靠接收者的三分之一处, 避开边中间的文字.
       // The path runs from the receiver (the parent) to the operation; the arrowhead sits a third of the way
       // from the receiver, clear of the label in the middle.
@@ -415,8 +529,10 @@
         add(view.edge(pair[0], pair[1]));
       });
     }
-    view.svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
-      g.classList.toggle("mgcn-dim", on && bright.indexOf(g) < 0);
+    view.parts.forEach(function (g) {
+      if (g.classList.contains("node") || g.classList.contains("edge")) {
+        g.classList.toggle("mgcn-dim", on && bright.indexOf(g) < 0);
+      }
     });
   };
 
@@ -547,8 +663,10 @@
   };
 
   Player.prototype.apply = function (animate) {
-    var v = this.view;
-    this.viewport.classList.toggle("mgcn-smooth", !!animate && !reducedMotion());
+    var v = this.view, smooth = !!animate && !reducedMotion();
+    this.viewport.classList.toggle("mgcn-smooth", smooth);
+    v.cull(this.viewport.clientWidth, this.viewport.clientHeight, smooth ? v.shown : null);
+    v.shown = { x: v.x, y: v.y, scale: v.scale };
     v.svg.style.transform = "translate(" + v.x + "px," + v.y + "px) scale(" + v.scale + ")";
     this.updateSplit();
     this.updateBadge();
@@ -699,14 +817,10 @@
   /* 图的一片: 与 region (比例 1 的图坐标) 相交的部分的副本, 没有 id. A copy of the parts of the graph meeting
    * region (graph pixels at scale 1), without ids, so the page keeps one element per id. */
   function copyRegion(view, region) {
-    var graph = view.svg.querySelector("g.graph"), copy = view.svg.cloneNode(false), group = graph.cloneNode(false);
-    var known = view.partBoxes || (view.partBoxes = new WeakMap());
-    Array.prototype.forEach.call(graph.children, function (part) {
-      var b = known.get(part);
-      if (!b) {
-        b = view.graphBox(part);
-        if (!part.classList.contains("mgcn-tag")) { known.set(part, b); }  // 标签每步都重画. Tags change each step.
-      }
+    var graph = view.graph, copy = view.svg.cloneNode(false), group = graph.cloneNode(false);
+    var extra = Array.prototype.filter.call(graph.children, function (child) { return !view.index.has(child); });
+    view.parts.concat(extra).forEach(function (part) {  // 另加的是角色标签. The extra ones are the role tags.
+      var b = view.graphBox(part);
       if (b.x < region.x + region.w && b.x + b.w > region.x && b.y < region.y + region.h && b.y + b.h > region.y) {
         group.appendChild(part.cloneNode(true));
       }
@@ -775,19 +889,27 @@
       map.setAttribute("width", Math.round(v.width * k));
       map.setAttribute("height", Math.round(v.height * k));
       map.appendChild(svgEl("rect", { x: 0, y: 0, width: v.width, height: v.height, "class": "mgcn-map-back" }));
-      v.mapBlocks = v.boxes.map(function (box) {
-        if (!box) { return null; }
+      // 所有方块是一条路径 (上千个节点也只是一个元素), 两端各是一个矩形. All blocks are one path (one element
+      // even for a thousand nodes); each end of the step is a rectangle on top.
+      var blocks = v.boxes.filter(Boolean).map(function (box) {
         var b = v.graphBox(box);
-        return map.appendChild(svgEl("rect", { x: b.x, y: b.y, width: b.w, height: b.h, "class": "mgcn-map-node" }));
+        return "M" + b.x + " " + b.y + "h" + b.w + "v" + b.h + "h" + -b.w + "z";
+      });
+      map.appendChild(svgEl("path", { d: blocks.join(""), "class": "mgcn-map-node" }));
+      v.mapEnds = ["sender", "receiver"].map(function (role) {
+        return map.appendChild(svgEl("rect", { "class": "mgcn-map-" + role }));
       });
       v.mapFrame = map.appendChild(svgEl("rect", { "class": "mgcn-map-frame" }));
     }
     var step = this.step > 0 ? this.data.steps[this.step - 1] : null;
-    v.mapBlocks.forEach(function (block, i) {
-      if (block) {
-        block.classList.toggle("mgcn-map-sender", !!step && step[0] === i);
-        block.classList.toggle("mgcn-map-receiver", !!step && step[2] === i);
-      }
+    v.mapEnds.forEach(function (mark, k) {
+      var box = step && v.boxes[step[k === 0 ? 0 : 2]];
+      mark.style.display = box ? "" : "none";
+      if (!box) { return; }
+      var b = v.graphBox(box);
+      [["x", b.x], ["y", b.y], ["width", b.w], ["height", b.h]].forEach(function (pair) {
+        mark.setAttribute(pair[0], pair[1]);
+      });
     });
     var s = v.scale;
     [["x", -v.x / s], ["y", -v.y / s], ["width", vw / s], ["height", vh / s]].forEach(function (pair) {
@@ -913,7 +1035,7 @@
 
   Player.prototype.select = function (i, scroll) {
     var rows = this.rows, boxes = this.view.boxes;
-    this.svg.querySelectorAll(".mgcn-selected").forEach(function (g) { g.classList.remove("mgcn-selected"); });
+    boxes.forEach(function (g) { if (g) { g.classList.remove("mgcn-selected"); } });
     if (this.selected !== null && rows[this.selected]) { rows[this.selected].row.classList.remove("mgcn-row-selected"); }
     this.selected = i;
     if (i !== null) {
@@ -1135,6 +1257,38 @@
     p.show(p.last, false);
   };
 
+  /* 分几次解析一张很大的 SVG (每次约 chunk 个字符, 之间让出主线程), 解析好的 <svg> 元素可作为 data.svg 交给
+   * mount: 上兆字节的图也不会让页面卡住. 切口在顶层部件 (节点、边、框) 之间.
+   * Parse a very large SVG a piece at a time (about ``chunk`` characters each, giving the main thread back in
+   * between); the parsed <svg> element can be mount's data.svg, so a picture of megabytes never blocks the
+   * page.  The cuts fall between top-level parts (nodes, edges, clusters).  Resolves to the <svg> element. */
+  function parseSvgInPieces(text, chunk) {
+    chunk = chunk || 250000;
+    var head = /<g id="[^"]*" class="graph"[^>]*>/.exec(text), close = text.lastIndexOf("</g>");
+    if (!head || close < head.index || text.length <= chunk) { return Promise.resolve(parseSvg(text)); }
+    var bodyStart = head.index + head[0].length, svg = parseSvg(text.slice(0, bodyStart) + text.slice(close));
+    var graph = svg && svg.querySelector("g.graph");
+    if (!graph) { return Promise.resolve(parseSvg(text)); }
+    var starts = [], part = /<g id="[^"]*" class="(?:node|edge|cluster)"/g, match;
+    part.lastIndex = bodyStart;
+    while ((match = part.exec(text)) && match.index < close) {
+      if (match.index - (starts.length ? starts[starts.length - 1] : bodyStart) >= chunk) { starts.push(match.index); }
+    }
+    var cuts = [bodyStart].concat(starts, [close]), open = text.slice(0, text.lastIndexOf(">", head.index) + 1);  // 根元素的标签. The root's tag.
+    return cuts.slice(1).reduce(function (done, end, k) {
+      return done.then(function () {
+        return new Promise(function (next) {
+          setTimeout(function () {
+            var holder = el("div");
+            holder.innerHTML = open + text.slice(cuts[k], end) + "</svg>";
+            graph.append.apply(graph, holder.firstElementChild.childNodes);
+            next();
+          }, 0);
+        });
+      });
+    }, Promise.resolve()).then(function () { return svg; });
+  }
+
   function readData(root) {
     var script = root.querySelector("script.mgcn-data");
     return JSON.parse(script.textContent);
@@ -1143,6 +1297,7 @@
   global.MicrogradPlayer = {
     version: 1,
     Player: Player,
+    parseSvgInPieces: parseSvgInPieces,
     /** 在 container 中启动播放器; 返回 Player. Start a player in ``container``; returns the Player. */
     mount: function (root, data) {
       if (root.mgcnPlayer) { return root.mgcnPlayer; }
