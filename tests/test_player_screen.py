@@ -268,11 +268,11 @@ OPEN_ALL = """async (players) => {
 
 def open_many(browser, tmp_path, builds: list[mg.Value], quiz: bool = True) -> list[dict]:
     """在 1000×768 的页面中依次打开这些图的播放器, 返回每个的测量. Open each in a 1000×768 page and measure."""
-    from micrograd_cn.viz.player import asset, player_data
+    from micrograd_cn.viz.player import asset, front_end, player_data
 
     page_file = tmp_path / "many.html"
     page_file.write_text("<!DOCTYPE html><meta charset='utf-8'><style>body{margin:0}</style>"
-                         f"<style>{asset('player.css')}</style><script>{asset('player.js')}</script>"
+                         f"<style>{asset('player.css')}</style><script>{front_end(True)}</script>"
                          "<div id='holder' style='width:1000px'></div>", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1000, "height": 768})
     page.goto(page_file.as_uri())
@@ -527,12 +527,12 @@ def test_toggling_the_totals_never_clips_a_graph_that_fits(browser, tmp_path):
 
 
 def test_a_page_can_turn_the_keys_off(browser, tmp_path):
-    from micrograd_cn.viz.player import asset, player_data
+    from micrograd_cn.viz.player import asset, front_end, player_data
 
     prepared = player_data(e_graph()["e"])
     page_file = tmp_path / "nokeys.html"
     page_file.write_text("<!DOCTYPE html><meta charset='utf-8'>"
-                         f"<style>{asset('player.css')}</style><script>{asset('player.js')}</script>"
+                         f"<style>{asset('player.css')}</style><script>{front_end(True)}</script>"
                          "<div id='holder' class='mgcn-player'></div>", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1366, "height": 768})
     page.goto(page_file.as_uri())
@@ -596,25 +596,3 @@ def test_a_large_graph_keeps_only_what_is_near_the_view_on_the_page(browser, tmp
                for s in result["steps"]), result["steps"]
     assert result["whole"] == result["parts"]
     assert result["texts"] == player_data(out).svg.count("<text")
-
-
-PIECES = """async ([text, chunk]) => {
-  const whole = document.createElement('div');
-  whole.innerHTML = text;
-  const pieces = await MicrogradPlayer.parseSvgInPieces(text, chunk);
-  return [whole.querySelector('svg').outerHTML === pieces.outerHTML, pieces.querySelectorAll('g.node').length];
-}"""
-
-
-def test_a_large_picture_parsed_in_pieces_is_the_same_picture(browser, tmp_path):
-    from micrograd_cn.viz.player import asset, player_data
-
-    prepared = player_data(pair_sum(64))
-    page_file = tmp_path / "pieces.html"
-    page_file.write_text(f"<!DOCTYPE html><meta charset='utf-8'><script>{asset('player.js')}</script>",
-                         encoding="utf-8")
-    page = browser.new_page()
-    page.goto(page_file.as_uri())
-    same, nodes = page.evaluate(PIECES, [prepared.svg, 5000])  # 切成几十片. Cut into dozens of pieces.
-    page.close()
-    assert same and nodes == prepared.svg.count('class="node"')

@@ -410,3 +410,23 @@ def test_the_language_toggle_translates_everything_including_the_status(tab, sit
     tab.wait_for_function("document.querySelector('.mgcn-counter')?.textContent === '第 5 / 5 步'",
                           timeout=LOAD_TIMEOUT)
     assert tab.inner_text("#status").startswith("就绪")
+
+
+PIECES = """async ([text, chunk]) => {
+  const { parseSvgInPieces } = await import('./common.js');
+  const whole = document.createElement('div');
+  whole.innerHTML = text;
+  const pieces = await parseSvgInPieces(text, chunk);
+  return [whole.querySelector('svg').outerHTML === pieces.outerHTML, pieces.querySelectorAll('g.node').length];
+}"""
+
+
+def test_a_large_picture_parsed_in_pieces_is_the_same_picture(tab, site_url):
+    from test_player_screen import pair_sum
+
+    from micrograd_cn.viz.player import player_data
+
+    svg = player_data(pair_sum(64)).svg
+    open_seed(tab, site_url)
+    same, nodes = tab.evaluate(PIECES, [svg, 5000])  # 切成几十片. Cut into dozens of pieces.
+    assert same and nodes == svg.count('class="node"')

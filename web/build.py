@@ -178,7 +178,7 @@ def build(dist: Path = DIST, run_npm: bool = True) -> dict[str, int]:
     (dist / "py").mkdir()
     write_zip(dist / "py" / "micrograd_cn.zip", python_files())
     assets = ROOT / "micrograd_cn" / "viz" / "assets"
-    for name in ("player.js", "player.css"):
+    for name in ("player.js", "player-quiz.js", "player.css"):
         if (assets / name).is_file():
             _copy(assets / name, dist / "player" / name)
     info = {**versions, "player": (dist / "player" / "player.js").exists(), "versioned": sorted(folders.values()),

@@ -4,8 +4,9 @@ Compact the front-end files before they are embedded in a page: comments,
 indentation and needless spaces go, the source files stay readable.  The
 script is split into tokens (strings, regular expressions, comments, words,
 punctuation) so nothing inside a string or a regular expression is touched,
-and every line break between statements is kept, so automatic semicolon
-insertion reads the compact script exactly as it reads the source.
+and every line break that automatic semicolon insertion could act on is
+kept (only those after ``;``, ``{`` and ``,`` go), so the compact script
+reads exactly as the source does.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _needs_space(left: str, right: str) -> bool:
 
 
 def compact_js(source: str) -> str:
-    """紧凑的脚本: 没有注释、缩进和空行, 只在两个词之间留空格; 换行保留. A compact script."""
+    """紧凑的脚本: 没有注释、缩进和空行, 只在两个词之间留空格; 换行只去掉 ; { , 之后的. A compact script."""
     out: list[str] = []
     previous = ""  # 上一个有意义的记号. The last significant token.
     spaced = False
@@ -55,7 +56,8 @@ def compact_js(source: str) -> str:
             spaced = True
             continue
         if kind in ("newline", "comment"):  # 多行注释算一次换行. A block comment over lines is a line break.
-            if out and out[-1] != "\n":
+            # ; { , 之后的换行不会引起自动补分号, 可以去掉. After ; { or , a line break never inserts a semicolon.
+            if out and out[-1] != "\n" and out[-1] not in (";", "{", ","):
                 out.append("\n")
             spaced = False
             continue

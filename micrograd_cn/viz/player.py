@@ -128,7 +128,7 @@ QUIZ_WORDS = frozenset({"quiz_prompt", "quiz_score", "quiz_done", "check", "reve
 
 @cache
 def asset(name: str) -> str:
-    """前端文件的文本 (player.js, player.css), 写紧凑后嵌入页面. A front-end file, compacted for embedding.
+    """前端文件的文本 (player.js, player-quiz.js, player.css), 写紧凑后嵌入页面. A front-end file, compacted.
 
     See :mod:`micrograd_cn.viz.compact`; the source files stay readable.
     """
@@ -356,8 +356,14 @@ def player_html(prepared: PlayerData, *, keys_on_document: bool = False) -> str:
             f'<details class="mgcn-static-only" open><summary>{html.escape(words["all_steps"])}</summary>'
             f'<ol style="overflow:auto;max-height:{STEPS_MAX_HEIGHT}px">{steps}</ol></details>'
             f'<script type="application/json" class="mgcn-data">{_json_in_html(data)}</script>'
-            f"<script>{asset('player.js')}\n"
+            f"<script>{front_end(bool(data.get('quiz_mode')))}\n"
             f'MicrogradPlayer.mount(document.getElementById("{pid}"));</script></div>')
+
+
+def front_end(quiz: bool) -> str:
+    """嵌入页面的脚本: player.js, 测验的播放器再加上 player-quiz.js. The script a page embeds: player.js,
+    and player-quiz.js after it for a player in quiz mode."""
+    return asset("player.js") + (asset("player-quiz.js") if quiz else "")
 
 
 class Player:

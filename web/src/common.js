@@ -363,6 +363,39 @@ export function parseSvg(text) {
   return document.importNode(doc.documentElement, true);
 }
 
+/** 分几次解析一张很大的 SVG (每次约 chunk 个字符, 之间让出主线程), 切口在顶层部件 (节点、边、框) 之间;
+ * 解析好的 <svg> 元素可作为播放器的 data.svg: 上兆字节的图也不会让页面卡住.
+ * Parse a very large SVG a piece at a time (about ``chunk`` characters each, giving the main thread back in
+ * between), cut between top-level parts (nodes, edges, clusters); the element can be the player's data.svg,
+ * so a picture of megabytes never blocks the page. Resolves to the <svg> element, or to the text itself when
+ * it is small enough to parse at once (the player parses it). */
+export async function parseSvgInPieces(text, chunk = 250000) {
+  const head = /<g id="[^"]*" class="graph"[^>]*>/.exec(text);
+  const close = text.lastIndexOf("</g>");
+  if (!head || close < head.index || text.length <= chunk) return text;
+  const bodyStart = head.index + head[0].length;
+  const parse = (markup) => { // 与整张一起解析时一样 (HTML 解析器). As parsing it whole would (the HTML parser).
+    const holder = document.createElement("div");
+    holder.innerHTML = markup;
+    return holder.firstElementChild;
+  };
+  const svg = parse(text.slice(0, bodyStart) + text.slice(close));
+  const graph = svg.querySelector("g.graph");
+  const cuts = [bodyStart];
+  const part = /<g id="[^"]*" class="(?:node|edge|cluster)"/g;
+  part.lastIndex = bodyStart;
+  for (let match; (match = part.exec(text)) && match.index < close;) {
+    if (match.index - cuts[cuts.length - 1] >= chunk) cuts.push(match.index);
+  }
+  cuts.push(close);
+  const open = text.slice(0, text.lastIndexOf(">", head.index) + 1); // 根元素的标签. The root's tag.
+  for (let k = 1; k < cuts.length; k++) {
+    await new Promise((done) => setTimeout(done, 0));
+    graph.append(...parse(`${open}${text.slice(cuts[k - 1], cuts[k])}</svg>`).childNodes);
+  }
+  return svg;
+}
+
 export function formatNumber(x) {
   if (x === null || x === undefined) return "—";
   if (Number.isInteger(x)) return String(x);

@@ -3,8 +3,10 @@
 // State (expression, values, step, quiz, language) lives in the URL, so a link reproduces the exercise.
 // The page never waits: Python runs in one worker, Graphviz in another, and while one answer is on its way
 // newer input only replaces the next request (latest wins), so a dragged slider never queues work.
-import { Engine, addWords, formatNumber, graphSvg, lang, layoutDot, params, saveParams, setupLanguage, t, translate }
-  from "./common.js";
+import {
+  Engine, addWords, formatNumber, graphSvg, lang, layoutDot, params, parseSvgInPieces, saveParams, setupLanguage, t,
+  translate,
+} from "./common.js";
 
 addWords({
   expression: ["表达式", "Expression"],
@@ -430,7 +432,7 @@ async function showPlayer(result, svgText) {
   const same = player && sameGraph(player.shape, shape);
   if (same && updateValues(player, data, svgText)) return;
   // 大图分几次解析, 每次之间页面照常响应. A large picture is parsed a piece at a time; the page stays responsive.
-  data.svg = await globalThis.MicrogradPlayer.parseSvgInPieces(svgText);
+  data.svg = await parseSvgInPieces(svgText);
   if (result !== state.result) return;
   const keep = same ? viewOf(player) : null;
   const root = document.createElement("div");
