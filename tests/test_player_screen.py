@@ -283,11 +283,22 @@ def open_many(browser, tmp_path, builds: list[mg.Value], quiz: bool = True) -> l
     return results
 
 
+def one_input_neuron() -> mg.Value:
+    """一个输入的 tanh 神经元 o = tanh(x·w + b). A tanh neuron with one input."""
+    x, w, b = mg.Value(2.0, "x"), mg.Value(-3.0, "w"), mg.Value(6.8813735870195432, "b")
+    n = x * w + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
 def test_small_graphs_open_whole_and_readable(browser, tmp_path):
-    e, neuron = open_many(browser, tmp_path, [e_graph()["e"], tanh_neuron()], quiz=False)
+    e, small, neuron = open_many(browser, tmp_path, [e_graph()["e"], one_input_neuron(), tanh_neuron()], quiz=False)
     assert e["clipped"] == 0 and e["px"] >= 12
-    # 讲座的 tanh 神经元横排有 1500 px 宽, 在 12 px 下放不进 1000 px: 打开时可读, 带小地图.
-    # The lecture's tanh neuron is 1500 px wide laid out left to right: it opens readable, with the minimap.
+    assert small["clipped"] == 0 and small["px"] >= 12  # 一个输入的 tanh 神经元整个打开. Opens whole.
+    # 讲座的两个输入的 tanh 神经元横排有 1203 px 宽, 在 12 px 下放不进 1000 px: 打开时可读, 带小地图.
+    # The lecture's two-input tanh neuron is 1203 px wide at 12 px: it opens readable, with the minimap.
     assert not neuron["fits"] and neuron["px"] >= 12 and neuron["minimap"]
 
 

@@ -235,5 +235,5 @@ def test_step_through_player_of_an_unrolled_rnn(tmp_path) -> None:
     steps = mg.backward_steps(loss)
     page = mg.export_html(steps, tmp_path / "bptt.html", layered=True).read_text(encoding="utf-8")
     main = player_data(steps, layered=True).svg  # 全部节点视图 (另有神经元视图) the full view
-    assert main.count('id="node&#45;') == len(steps.graph) and "neuron_svg" in page
+    assert main.count('id="node-') == len(steps.graph) and "neuron_svg" in page
     assert all(f"∂L/∂{name}" in page for name in ("h1", "h2", "h3"))
