@@ -13,6 +13,7 @@
   var NARROW_PX = 1000;      // 比这窄时累计表默认收起. Narrower than this, the totals start hidden.
   var BADGE_PX = 44;         // 视口底部标记条的高度 (两行). The height of the mark at the viewport's foot.
   var MINIMAP_PX = 120;      // 小地图的最大边长. The minimap's longer side.
+  var TAG_ROOM = 22;         // 图上方给角色标签留的高度. Room above the graph for the role tags.
   var CULL_PARTS = 1000;     // 部件多于这个数的图只排版视口附近的部分. Graphs with more parts lay out only what is near the view.
 
   function el(tag, attrs, text) {
@@ -194,9 +195,14 @@
     var data = player.data, self = this;
     this.svg = svg;
     this.width = svg.viewBox.baseVal.width || parseFloat(svg.getAttribute("width"));
-    this.height = svg.viewBox.baseVal.height || parseFloat(svg.getAttribute("height"));
+    // 图的上方留出角色标签的高度: 最上面一行的方框的标签也在画面里. Room above the graph for the role tags, so a
+    // box on the top row keeps its tag in the picture (the graph moves down by as much).
+    this.height = (svg.viewBox.baseVal.height || parseFloat(svg.getAttribute("height"))) + TAG_ROOM;
+    svg.setAttribute("viewBox", "0 0 " + this.width + " " + this.height);
     svg.setAttribute("width", this.width);
     svg.setAttribute("height", this.height);
+    var graph = svg.querySelector("g.graph");
+    graph.setAttribute("transform", "translate(0 " + TAG_ROOM + ") " + (graph.getAttribute("transform") || ""));
     var minFont = Infinity;
     svg.querySelectorAll("text").forEach(function (t) {
       var size = parseFloat(t.getAttribute("font-size"));
@@ -209,7 +215,6 @@
     this.fitted = false;
     var ids = this.ids = {};  // 一次建好 id 表 (未挂上的 SVG 每次查找都从头找). One pass, not a search per id.
     svg.querySelectorAll("[id]").forEach(function (node) { ids[node.id] = node; });
-    var graph = svg.querySelector("g.graph");
     this.graph = graph;
     this.parts = Array.prototype.slice.call(graph.children);
     this.index = new Map(this.parts.map(function (part, i) { return [part, i]; }));
