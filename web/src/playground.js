@@ -301,22 +301,26 @@ function renderGrads(result) {
   const names = Object.keys(result.variables);
   const rows = ui.grads.rows;
   while (rows.length > names.length + 1) ui.grads.deleteRow(-1);
-  while (rows.length < names.length + 1) {
-    const row = ui.grads.insertRow(-1);
-    row.append(document.createElement("th"), document.createElement("td"));
-  }
+  if (!rows.length) ui.grads.insertRow(-1).append(document.createElement("th"), document.createElement("td"));
   const head = rows[0];
   head.className = "value-row";
   setText(head.cells[0], `${result.out} (${t("value")})`);
   setText(head.cells[1], formatNumber(result.value));
   const grads = gradsAt(result, state.step);
-  names.forEach((name, k) => {
-    const row = rows[k + 1];
+  const write = (k) => {
+    const name = names[k], row = rows[k + 1];
     row.dataset.var = name;
     setText(row.cells[0], `∂${result.out}/∂${name}`);
     // 测验中梯度隐藏, 学生在播放器里作答. In a quiz the gradients are hidden; students answer in the player.
     const grad = grads[name];
     setText(row.cells[1], state.quiz || grad === null || grad === undefined ? "?" : formatNumber(grad));
+  };
+  const had = rows.length - 1;
+  for (let k = 0; k < had; k++) write(k);
+  // 新的行分几次加 (每次用那时最新的结果). New rows come in chunks, each written from the newest result.
+  inChunks("grads", had, names.length, (k) => {
+    ui.grads.insertRow(-1).append(document.createElement("th"), document.createElement("td"));
+    if (state.result === result) write(k);
   });
   ui.grads.dataset.step = state.step === null ? "end" : String(state.step);
 }
