@@ -266,16 +266,22 @@ OPEN_ALL = """async (players) => {
 }"""
 
 
+def front_end_page(path, body: str, style: str = ""):
+    """一页: 播放器的前端 (含测验的部分) 与 body, 播放器由测验自己挂载. A page with the front-end and ``body``."""
+    from micrograd_cn.viz.player import asset, front_end
+
+    path.write_text(f"<!DOCTYPE html><meta charset='utf-8'><style>{style}{asset('player.css')}</style>"
+                    f"<script>{front_end(True)}</script>{body}", encoding="utf-8")
+    return path
+
+
 def open_many(browser, tmp_path, builds: list[mg.Value], quiz: bool = True) -> list[dict]:
     """在 1000×768 的页面中依次打开这些图的播放器, 返回每个的测量. Open each in a 1000×768 page and measure."""
-    from micrograd_cn.viz.player import asset, front_end, player_data
+    from micrograd_cn.viz.player import player_data
 
-    page_file = tmp_path / "many.html"
-    page_file.write_text("<!DOCTYPE html><meta charset='utf-8'><style>body{margin:0}</style>"
-                         f"<style>{asset('player.css')}</style><script>{front_end(True)}</script>"
-                         "<div id='holder' style='width:1000px'></div>", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1000, "height": 768})
-    page.goto(page_file.as_uri())
+    page.goto(front_end_page(tmp_path / "many.html", "<div id='holder' style='width:1000px'></div>",
+                             "body{margin:0}").as_uri())
     players = [{**prepared.data, "svg": prepared.svg, "neuron_svg": prepared.neuron_svg}
                for prepared in (player_data(out, quiz=quiz) for out in builds)]
     results = page.evaluate(OPEN_ALL, players)
@@ -538,15 +544,11 @@ def test_toggling_the_totals_never_clips_a_graph_that_fits(browser, tmp_path):
 
 
 def test_a_page_can_turn_the_keys_off(browser, tmp_path):
-    from micrograd_cn.viz.player import asset, front_end, player_data
+    from micrograd_cn.viz.player import player_data
 
     prepared = player_data(e_graph()["e"])
-    page_file = tmp_path / "nokeys.html"
-    page_file.write_text("<!DOCTYPE html><meta charset='utf-8'>"
-                         f"<style>{asset('player.css')}</style><script>{front_end(True)}</script>"
-                         "<div id='holder' class='mgcn-player'></div>", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1366, "height": 768})
-    page.goto(page_file.as_uri())
+    page.goto(front_end_page(tmp_path / "nokeys.html", "<div id='holder' class='mgcn-player'></div>").as_uri())
     page.evaluate("(data) => MicrogradPlayer.mount(document.getElementById('holder'), data)",
                   {**prepared.data, "svg": prepared.svg, "keys": False})
     page.locator(".mgcn-viewport").click()

@@ -317,10 +317,10 @@ function renderGrads(result) {
   };
   const had = rows.length - 1;
   for (let k = 0; k < had; k++) write(k);
-  // 新的行分几次加 (每次用那时最新的结果). New rows come in chunks, each written from the newest result.
+  // 新的行分几次加; 表又画一次时, 旧的一轮就停下. New rows come in chunks; a newer drawing stops this one.
   inChunks("grads", had, names.length, (k) => {
     ui.grads.insertRow(-1).append(document.createElement("th"), document.createElement("td"));
-    if (state.result === result) write(k);
+    write(k);
   });
   ui.grads.dataset.step = state.step === null ? "end" : String(state.step);
 }

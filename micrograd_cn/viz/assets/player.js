@@ -300,17 +300,18 @@
   /* 元素在图自己的坐标中的矩形: 顶层部件读坐标 (记住), 其余问浏览器. An element's rectangle in the graph's own
    * coordinates: read from the coordinates for a top-level part (and kept), asked of the browser otherwise. */
   View.prototype.ownBox = function (node) {
-    var b = this.geometry.get(node);
-    if (b === undefined && this.index.has(node)) {
-      b = partGeometry(node);
-      this.geometry.set(node, b);
+    if (this.index.has(node)) {  // null: 没有形状 (如 <title>). Null: no shape (a <title>, say).
+      if (!this.geometry.has(node)) { this.geometry.set(node, partGeometry(node)); }
+      return this.geometry.get(node);
     }
-    if (!b && node.getBBox) {
-      var r = node.getBBox();
-      b = { x: r.x, y: r.y, w: r.width, h: r.height };
-    }
-    return b || null;  // 不是图形 (如 <title>). Not a shape (a <title>, say).
+    var r = node.getBBox();
+    return { x: r.x, y: r.y, w: r.width, h: r.height };
   };
+
+  /* 两个矩形 ({x, y, w, h}) 是否相交. Whether two rectangles meet. */
+  function overlaps(a, b) {
+    return a.x < b.x + b.w && a.x + a.w > b.x && a.y < b.y + b.h && a.y + a.h > b.y;
+  }
 
   /* 大图: 只有视口附近 (各边再多四分之一个视口) 的部件挂在图上, 参与排版和绘制, 其余取下 (原处留个记号, 挂回时次序
    * 不变); from 是动画的起点, 动画经过的地方也挂上. A large graph keeps only the parts near the view (a quarter of
@@ -320,18 +321,14 @@
   View.prototype.cull = function (vw, vh, from) {
     if (!this.culling) { return; }
     var m = this.matrix, views = [{ x: this.x, y: this.y, scale: this.scale }].concat(from ? [from] : []);
-    var regions = views.map(function (at) {
-      return { x0: ((-vw / 4 - at.x) / at.scale - m.e) / m.a, x1: ((vw * 1.25 - at.x) / at.scale - m.e) / m.a,
-               y0: ((-vh / 4 - at.y) / at.scale - m.f) / m.d, y1: ((vh * 1.25 - at.y) / at.scale - m.f) / m.d };
+    var regions = views.map(function (at) {  // 图自己的坐标中. In the graph's own coordinates.
+      return { x: ((-vw / 4 - at.x) / at.scale - m.e) / m.a, y: ((-vh / 4 - at.y) / at.scale - m.f) / m.d,
+               w: vw * 1.5 / at.scale / m.a, h: vh * 1.5 / at.scale / m.d };
     });
     var self = this;
     this.parts.forEach(function (part, i) {
-      var b = self.geometry.has(part) ? self.geometry.get(part) : self.ownBox(part), near = !b;
-      for (var k = 0; !near && k < regions.length; k++) {
-        var r = regions[k];
-        near = b.x < Math.max(r.x0, r.x1) && b.x + b.w > Math.min(r.x0, r.x1)
-          && b.y < Math.max(r.y0, r.y1) && b.y + b.h > Math.min(r.y0, r.y1);
-      }
+      var b = self.ownBox(part);
+      var near = !b || regions.some(function (region) { return overlaps(b, region); });
       if (near && !part.parentNode) { self.holders[i].replaceWith(part); }
       else if (!near && part.parentNode) { part.replaceWith(self.holders[i]); }
     });
@@ -827,10 +824,7 @@
     var graph = view.graph, copy = view.svg.cloneNode(false), group = graph.cloneNode(false);
     var extra = Array.prototype.filter.call(graph.children, function (child) { return !view.index.has(child); });
     view.parts.concat(extra).forEach(function (part) {  // 另加的是角色标签. The extra ones are the role tags.
-      var b = view.graphBox(part);
-      if (b.x < region.x + region.w && b.x + b.w > region.x && b.y < region.y + region.h && b.y + b.h > region.y) {
-        group.appendChild(part.cloneNode(true));
-      }
+      if (overlaps(view.graphBox(part), region)) { group.appendChild(part.cloneNode(true)); }
     });
     copy.appendChild(group);
     [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("[id]"))).forEach(function (node) {
